@@ -1,0 +1,68 @@
+"""Human-readable dates, document descriptions and citation strings built from manifest metadata."""
+from __future__ import annotations
+
+from .records import Document
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+
+
+def format_date(iso: str | None) -> str:
+    """'1949-01-13' → '13 January 1949'; '1997-09' → 'September 1997'; None → ''."""
+    if not iso:
+        return ""
+    parts = iso.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{int(parts[2])} {month} {parts[0]}"
+
+
+def date_text(doc: Document) -> str:
+    """The document's date with any other date it carries: '13 January 1949 (signed 12 January)'."""
+    if not doc.date:
+        return ""
+    extra = [f"{d.what} {_short(d.date, doc.date)}" for d in doc.dates
+             if d.date != doc.date and d.what in ("signed", "heading")]
+    return format_date(doc.date) + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def _short(iso: str, reference: str) -> str:
+    full = format_date(iso)
+    year = reference[:4]
+    return full[: -len(year) - 1] if iso[:4] == year and full.endswith(year) else full
+
+
+def parties(doc: Document) -> str:
+    """'Mao Zedong to Stalin ("Fillipov")', or the author alone for introductions and notes."""
+    if doc.sender and doc.recipient:
+        recipient = doc.recipient
+        if doc.addressed_as:
+            recipient += f' ("{doc.addressed_as}")'
+        return f"{doc.sender} to {recipient}"
+    return doc.sender or ""
+
+
+def describe(doc: Document) -> str:
+    """One line naming a document: who to whom, what, when."""
+    who = parties(doc)
+    when = date_text(doc)
+    if doc.kind in ("introduction", "notes"):
+        return f"{doc.title}" + (f" by {who}" if who else "")
+    return ", ".join(part for part in (who, doc.kind, when) if part)
+
+
+def citation(doc: Document) -> str:
+    """Full citation: description, publication, archive reference and translator."""
+    cite = doc.citation
+    parts = [describe(doc)]
+    for key in ("publication", "archive"):
+        if cite.get(key):
+            parts.append(cite[key])
+    if cite.get("original"):
+        parts.append(f"from {cite['original']}")
+    if cite.get("translator"):
+        parts.append(f"translated by {cite['translator']}")
+    return "; ".join(parts)

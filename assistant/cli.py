@@ -1,0 +1,163 @@
+"""Command line: `python -m assistant index | ask | batch | eval` (also installed as `assistant`)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .errors import AssistantError, IndexMissingError, StaleIndexError
+
+EPILOG = """examples:
+  assistant index                          build (or rebuild) the index
+  assistant ask "What did Mao propose on 13 January?"
+  assistant ask --json "How did Stalin respond?"
+  assistant batch questions.jsonl answers.jsonl
+  assistant eval ../shared/eval/questions.jsonl
+
+Settings come from ASSISTANT_* environment variables (e.g. ASSISTANT_CORPUS, ASSISTANT_INDEX)
+and the flags below. Exit codes: 0 success, 1 user error, 2 misuse."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Question a small archive and get verbatim, cited excerpts.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--corpus", type=Path, help="corpus folder (default: ./corpus)")
+    parser.add_argument("--index", type=Path, help="index folder (default: ./index)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    index = commands.add_parser("index", help="build or rebuild the index")
+    index.add_argument("--if-stale", action="store_true",
+                       help="only build when the index is missing or out of date")
+    index.add_argument("--quiet", action="store_true", help="no progress output")
+
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    batch = commands.add_parser("batch", help="answer a JSONL file of questions")
+    batch.add_argument("input", type=Path, help="JSONL with id plus question or turns")
+    batch.add_argument("output", type=Path, help="JSONL answers (written atomically)")
+
+    evaluate = commands.add_parser("eval", help="answer a question file and print the metrics")
+    evaluate.add_argument("questions", type=Path, help="JSONL with expected_docs etc.")
+    evaluate.add_argument("--answers", type=Path, help="also write the answers here")
+    evaluate.add_argument("--json", action="store_true", help="print only the JSON metrics")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        from .settings import Settings
+
+        settings = Settings.from_env(os.environ, corpus_dir=args.corpus, index_dir=args.index)
+        return COMMANDS[args.command](args, settings)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _index(args, settings) -> int:
+    from .embed import PackagedMiniLM
+    from .index import build_index, check_index
+
+    embedder = PackagedMiniLM(show_progress=not args.quiet)
+    if args.if_stale:
+        try:
+            check_index(settings, embedder.name)
+            if not args.quiet:
+                print(f"Index at {settings.index_dir} is up to date.", file=sys.stderr)
+            return 0
+        except (IndexMissingError, StaleIndexError) as exc:
+            if not args.quiet:
+                print(f"Building the index: {exc}", file=sys.stderr)
+    build_index(settings, embedder, progress=not args.quiet)
+    return 0
+
+
+def _ask(args, settings) -> int:
+    from .render import answer_to_dict, answer_to_text
+    from .service import Assistant
+
+    answer, _ = Assistant.open(settings).ask(args.question)
+    if args.json:
+        print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
+    else:
+        print(answer_to_text(answer))
+    return 0
+
+
+def _batch(args, settings) -> int:
+    from .evaluate import answer_all, read_questions
+    from .service import Assistant
+
+    questions, problems = read_questions(args.input)
+    assistant = Assistant.open(settings)
+    lines = [json.dumps(row, ensure_ascii=False) for row in answer_all(assistant, questions)]
+    write_atomically(args.output, "".join(line + "\n" for line in lines))
+    for problem in problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    print(f"answered {len(lines)} question(s) into {args.output}"
+          + (f"; skipped {len(problems)} bad line(s)" if problems else ""), file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _eval(args, settings) -> int:
+    from .evaluate import answer_all, evaluate, read_questions
+    from .service import Assistant
+
+    questions, problems = read_questions(args.questions)
+    for problem in problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    assistant = Assistant.open(settings)
+    rows = list(answer_all(assistant, questions))
+    if args.answers:
+        write_atomically(args.answers, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    corpus_text = "\n".join(d.text for d in assistant.index.documents.values())
+    report = evaluate(questions, {r["id"]: r for r in rows}, corpus_text)
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(_table(report))
+    return 0
+
+
+def _table(report: dict) -> str:
+    columns = ["doc@1", "doc@3", "phrase@3", "abstain_ok", "false_abstain", "verbatim",
+               "quote_words_p50", "latency_ms_p50"]
+    rows = [("overall", report["overall"])] + list(report["by_kind"].items())
+    lines = [f"{'kind':<15}{'n':>4}" + "".join(f"{c:>16}" for c in columns)]
+    for name, m in rows:
+        cells = "".join(f"{'-' if m[c] is None else m[c]:>16}" for c in columns)
+        lines.append(f"{name:<15}{m['questions']:>4}{cells}")
+    return "\n".join(lines)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: never a half file."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise AssistantError(f"cannot write {path}: folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+COMMANDS = {"index": _index, "ask": _ask, "batch": _batch, "eval": _eval}

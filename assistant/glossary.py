@@ -1,0 +1,93 @@
+"""Loads corpus/glossary.jsonl (people, places, organisations, terms) and expands queries with aliases."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import CorpusError
+
+GLOSSARY = "glossary.jsonl"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One glossary entry: a canonical name, the other names it goes by, and a plain explanation."""
+
+    name: str
+    kind: str
+    aliases: tuple[str, ...]
+    about: str
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def load_glossary(corpus_dir: Path) -> list[Entry]:
+    """Read the glossary; a corpus without one simply has no aliases.
+
+    Raises:
+        CorpusError: naming the line of a malformed entry.
+    """
+    path = Path(corpus_dir) / GLOSSARY
+    if not path.is_file():
+        return []
+    entries = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            entries.append(Entry(raw["name"], raw.get("kind", "term"), tuple(raw.get("aliases", [])),
+                                 raw.get("about", "")))
+        except (ValueError, KeyError, TypeError):
+            raise CorpusError(f"{path}:{number}: expected an object with name, kind, aliases, about") \
+                from None
+    return entries
+
+
+def _pattern(name: str) -> re.Pattern:
+    # Short all-capital names (KMT, CPC) must match in capitals; other names in any case.
+    flags = 0 if (name.isupper() and len(name) <= 4) else re.I
+    if re.match(r"\w", name):
+        return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", flags)
+    return re.compile(re.escape(name), flags)
+
+
+class AliasTable:
+    """Finds glossary entries named in text and lists the spellings the corpus itself uses."""
+
+    def __init__(self, entries: list[Entry], corpus_text: str) -> None:
+        self.entries = entries
+        self._patterns = [(entry, [(n, _pattern(n)) for n in entry.names]) for entry in entries]
+        self._in_corpus = {entry.name: [n for n, p in names if p.search(corpus_text)]
+                           for entry, names in self._patterns}
+
+    def mentioned(self, text: str) -> list[Entry]:
+        """Entries any of whose names occur in ``text``, in glossary order."""
+        return [entry for entry, names in self._patterns if any(p.search(text) for _, p in names)]
+
+    def canonical(self, text: str, kind: str | None = None) -> list[str]:
+        """Canonical names of the entries mentioned in ``text`` (optionally of one kind)."""
+        return [e.name for e in self.mentioned(text) if kind is None or e.kind == kind]
+
+    def expand(self, text: str) -> str:
+        """``text`` followed by the corpus spellings of every entry it names that it lacks."""
+        extra = []
+        for entry in self.mentioned(text):
+            for name in self._in_corpus[entry.name] or [entry.name]:
+                if not _pattern(name).search(text) and name not in extra:
+                    extra.append(name)
+        return text if not extra else f"{text} ({'; '.join(extra)})"
+
+    def people_positions(self, text: str) -> list[tuple[int, str]]:
+        """(offset, canonical name) for every mention of a person in ``text``, in order."""
+        found = []
+        for entry, names in self._patterns:
+            if entry.kind != "person":
+                continue
+            for _, pattern in names:
+                found.extend((m.start(), entry.name) for m in pattern.finditer(text))
+        return sorted(set(found))

@@ -1,0 +1,199 @@
+"""Builds the index directory (plain files + manifest.json) and loads it back, refusing stale ones."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .chunk import chunk_document, split_sentences
+from .corpus import corpus_fingerprint, load_corpus
+from .embed import Embedder
+from .errors import REBUILD_HINT, IndexMissingError, StaleIndexError
+from .lexical import words
+from .records import Chunk, Document, Sentence
+from .settings import Settings
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Index:
+    """Everything retrieval needs, loaded in memory."""
+
+    documents: dict[str, Document]
+    sentences: list[Sentence]
+    chunks: list[Chunk]
+    dense: object  # faiss.IndexFlatIP over chunk vectors
+    sentence_vectors: np.ndarray
+    bm25: object  # bm25s.BM25 over chunk words
+    manifest: dict
+
+
+def index_settings(settings: Settings) -> dict:
+    """The settings an index depends on; a change in any of them makes the index stale."""
+    return {"chunk_tokens": settings.chunk_tokens,
+            "chunk_overlap_tokens": settings.chunk_overlap_tokens,
+            "max_word_pieces": settings.max_word_pieces}
+
+
+def segment(documents: list[Document], settings: Settings,
+            embedder: Embedder | None = None) -> tuple[list[Sentence], list[Chunk]]:
+    """Split every document into sentences and chunks (ids are global and consecutive)."""
+    sentences: list[Sentence] = []
+    chunks: list[Chunk] = []
+    count = embedder.count_pieces if embedder is not None else None
+    for doc in documents:
+        doc_sentences = split_sentences(doc, first_id=len(sentences))
+        sentences.extend(doc_sentences)
+        chunks.extend(chunk_document(doc, doc_sentences, len(chunks),
+                                     max_tokens=settings.chunk_tokens,
+                                     overlap_tokens=settings.chunk_overlap_tokens,
+                                     max_pieces=settings.max_word_pieces, count_pieces=count))
+    return sentences, chunks
+
+
+def build_index(settings: Settings, embedder: Embedder, progress: bool = True) -> Index:
+    """Build the index for ``settings.corpus_dir`` and write it atomically to ``settings.index_dir``.
+
+    The files are written to a temporary directory beside the target and swapped in with a
+    rename, so an interrupted build never leaves a half index behind.
+    """
+    import bm25s
+    import faiss
+
+    say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda msg: None)
+    fingerprint = corpus_fingerprint(settings.corpus_dir)
+    documents = load_corpus(settings.corpus_dir)
+    sentences, chunks = segment(documents, settings, embedder)
+    say(f"Indexing {len(documents)} documents: {len(chunks)} chunks, {len(sentences)} sentences")
+    chunk_vectors = embedder.encode([c.text for c in chunks])
+    sentence_vectors = embedder.encode([s.text for s in sentences])
+    dense = faiss.IndexFlatIP(embedder.dimension)
+    dense.add(chunk_vectors)
+    bm25 = bm25s.BM25()
+    bm25.index([words(c.text) or [""] for c in chunks], show_progress=False)
+
+    target = Path(settings.index_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
+    try:
+        _write_jsonl(staging / "chunks.jsonl", ({"id": c.id, "doc_id": c.doc_id, "start": c.start,
+                                                  "end": c.end, "sentence_ids": list(c.sentence_ids)}
+                                                 for c in chunks))
+        _write_jsonl(staging / "sentences.jsonl", ({"id": s.id, "doc_id": s.doc_id,
+                                                     "start": s.start, "end": s.end}
+                                                    for s in sentences))
+        faiss.write_index(dense, str(staging / "dense.faiss"))
+        np.save(staging / "sentences.npy", sentence_vectors, allow_pickle=False)
+        bm25.save(str(staging / "bm25"), show_progress=False)
+        manifest = {
+            "format": FORMAT, "package_version": __version__, "model": embedder.name,
+            "dimension": embedder.dimension, "settings": index_settings(settings),
+            "corpus": fingerprint, "counts": {"documents": len(documents), "chunks": len(chunks),
+                                              "sentences": len(sentences)},
+            "files": {path.relative_to(staging).as_posix(): _file_digest(path)
+                      for path in sorted(staging.rglob("*")) if path.is_file()},
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        _swap_in(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    say(f"Index written to {target}")
+    return Index({d.id: d for d in documents}, sentences, chunks, dense, sentence_vectors, bm25,
+                 manifest)
+
+
+def check_index(settings: Settings, embedder_name: str) -> dict:
+    """Return the index manifest if the index on disk matches corpus, model and settings.
+
+    Raises:
+        IndexMissingError: no index has been built at ``settings.index_dir``.
+        StaleIndexError: the index was built from something else, or a file is damaged.
+    """
+    path = Path(settings.index_dir) / MANIFEST
+    if not path.is_file():
+        raise IndexMissingError(f"no index at {settings.index_dir}; build it with "
+                                "`python -m assistant index` (or `make run`, which builds it)")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise StaleIndexError(f"the index manifest {path} is unreadable; {REBUILD_HINT}") from None
+    problems = []
+    if manifest.get("format") != FORMAT:
+        problems.append(f"format {manifest.get('format')} (expected {FORMAT})")
+    if manifest.get("model") != embedder_name:
+        problems.append(f"model {manifest.get('model')!r} (expected {embedder_name!r})")
+    if manifest.get("settings") != index_settings(settings):
+        problems.append("other chunk settings")
+    if manifest.get("corpus") != corpus_fingerprint(settings.corpus_dir):
+        problems.append("another version of the corpus")
+    for name, digest in (manifest.get("files") or {}).items():
+        if _file_digest(Path(settings.index_dir) / name) != digest:
+            problems.append(f"a missing or damaged file {name}")
+    if not manifest.get("files"):
+        problems.append("no file list")
+    if problems:
+        raise StaleIndexError(f"the index at {settings.index_dir} was built from "
+                              f"{'; '.join(problems)}; {REBUILD_HINT}")
+    return manifest
+
+
+def load_index(settings: Settings, embedder_name: str) -> Index:
+    """Load a checked index (see :func:`check_index`); texts are re-cut from the corpus."""
+    import bm25s
+    import faiss
+
+    manifest = check_index(settings, embedder_name)
+    root = Path(settings.index_dir)
+    documents = {d.id: d for d in load_corpus(settings.corpus_dir)}
+    sentences = [Sentence(r["id"], r["doc_id"], r["start"], r["end"],
+                          documents[r["doc_id"]].text[r["start"]:r["end"]])
+                 for r in _read_jsonl(root / "sentences.jsonl")]
+    chunks = [Chunk(r["id"], r["doc_id"], r["start"], r["end"],
+                    documents[r["doc_id"]].text[r["start"]:r["end"]], tuple(r["sentence_ids"]))
+              for r in _read_jsonl(root / "chunks.jsonl")]
+    dense = faiss.read_index(str(root / "dense.faiss"))
+    vectors = np.load(root / "sentences.npy", allow_pickle=False)
+    bm25 = bm25s.BM25.load(str(root / "bm25"), show_progress=False, verbosity=0)
+    return Index(documents, sentences, chunks, dense, vectors, bm25, manifest)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}-old-{os.getpid()}")
+        target.rename(old)
+    staging.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _file_digest(path: Path) -> str:
+    if not path.is_file():
+        return "missing"
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return f"{path.stat().st_size}:{digest.hexdigest()}"
+
+
+def _write_jsonl(path: Path, rows) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]

@@ -1,0 +1,131 @@
+"""Typed records that flow between the pipeline stages (ingest → chunk → index → retrieve → answer)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class DatedAs:
+    """One date a document carries, with what it is (heading, signed, published…)."""
+
+    date: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document of the archive: its text is cut from a source file at ``[start, end)``.
+
+    Every offset elsewhere in the system (chunks, sentences, quotes) points into ``text``.
+    """
+
+    id: str
+    source: str
+    start: int
+    end: int
+    text: str
+    title: str
+    kind: str
+    sender: str | None = None
+    recipient: str | None = None
+    addressed_as: str | None = None
+    """The name the text itself uses for the recipient (e.g. the pseudonym "Fillipov")."""
+    date: str | None = None
+    dates: tuple[DatedAs, ...] = ()
+    replies_to: tuple[str, ...] = ()
+    continues: str | None = None
+    citation: dict = field(default_factory=dict, compare=False, hash=False)
+    skipped: tuple[tuple[int, int], ...] = ()
+    """Spans of ``text`` left out of the index (web-navigation lines)."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or heading line) of a document: ``document.text[start:end] == text``."""
+
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A retrieval unit of whole consecutive sentences of one document."""
+
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    sentence_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as understood: the text searched, plus what was read out of it."""
+
+    question: str
+    search_text: str
+    dates: tuple[str, ...] = ()
+    """ISO dates (first, last) of the date range the question asks about, if any."""
+    date_label: str | None = None
+    sender: str | None = None
+    recipient: str | None = None
+    prefer: tuple[tuple[str, float], ...] = ()
+    """(doc_id, weight) of documents the question points to by date, sender or conversation."""
+    date_uncovered: bool = False
+    """The question names a date no document carries or mentions."""
+    resolved_from: str | None = None
+    """The earlier question a follow-up was resolved against, if any."""
+    reply_context: str | None = None
+    """Plain words naming the message being answered, for the lead (follow-ups)."""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the ranks it got from each retriever."""
+
+    chunk_id: int
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim excerpt: ``documents[doc_id].text[start:end] == text`` by construction."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    title: str
+    date: str | None
+    citation: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the user sees: a one-line lead, the quotes best first, and notes."""
+
+    question: str
+    lead: str
+    quotes: tuple[Quote, ...]
+    abstained: bool
+    notes: tuple[str, ...] = ()
+    resolved_question: str | None = None
+    latency_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One exchange of a conversation, kept to resolve follow-up questions."""
+
+    question: str
+    query: Query
+    doc_ids: tuple[str, ...]
+    abstained: bool

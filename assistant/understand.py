@@ -1,0 +1,234 @@
+"""Turns a question (and the conversation so far) into a Query: dates, aliases, senders, follow-ups."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .cite import format_date
+from .dates import DateRange, find_dates, shift
+from .glossary import AliasTable
+from .records import Document, Query, Turn
+
+# Verbs that make the person before them the author of what is asked about.
+_SPEECH = (r"(?:say|said|says|write|wrote|written|propose|proposed|suggest|suggested|advise|advised|"
+           r"ask|asked|tell|told|offer|offered|reply|replied|respond|responded|answer|answered|want|"
+           r"wanted|think|thought|insist|insisted|demand|demanded|request|requested|send|sent|"
+           r"plan|planned|argue|argued|warn|warned|report|reported|state|stated|claim|claimed|"
+           r"consider|considered|add|added|mean|meant|believe|believed|fear|feared|hope|hoped|"
+           r"describe|described|explain|explained|promise|promised|recommend|recommended)")
+_REPLY_CUE = re.compile(r"\b(respond|responded|response|reply|replied|answer(?:ed)?|react(?:ed|ion)?)\b",
+                        re.I)
+_NEXT_CUE = re.compile(r"\b(?:the\s+)?(?:next|following)\s+day\b|\bthe\s+day\s+after\b|\bnext\b|"
+                       r"\bafterwards\b|\bthen\b|\blater\b", re.I)
+_BEFORE_CUE = re.compile(r"\bthe\s+day\s+before\b|\bthe\s+previous\s+day\b|\bearlier\b", re.I)
+_PRONOUN = re.compile(r"\b(he|him|his|she|her|they|them|their|it|that|this|those|these)\b", re.I)
+_LAST_CUE = re.compile(r"\b(last|final|latest)\s+(telegram|message|cable|letter|document)\b", re.I)
+_FIRST_CUE = re.compile(r"\b(first|earliest)\s+(telegram|message|cable|letter|document)\b", re.I)
+
+
+@dataclass
+class ArchiveContext:
+    """What query understanding knows of the archive: documents, aliases and its calendar."""
+
+    documents: dict[str, Document]
+    aliases: AliasTable
+    year: int = 1949
+    month: int | None = None
+    mentioned: dict[str, set[str]] = field(default_factory=dict)
+    """doc_id → ISO days its text mentions."""
+
+    @classmethod
+    def build(cls, documents: dict[str, Document], aliases: AliasTable) -> "ArchiveContext":
+        """Derive the archive's year and month from its dated documents (never from today)."""
+        dated = [d.date for d in documents.values() if d.date]
+        years = Counter(d[:4] for d in dated)
+        months = Counter(d[:7] for d in dated)
+        year = int(years.most_common(1)[0][0]) if years else 1949
+        month = int(months.most_common(1)[0][0][5:7]) if months else None
+        mentioned = {doc.id: {r.first for r in find_dates(doc.text, year, None)
+                              if r.precision == "day"} for doc in documents.values()}
+        return cls(documents, aliases, year, month, mentioned)
+
+    def dated(self) -> list[Document]:
+        """Dated documents in date order."""
+        return sorted((d for d in self.documents.values() if d.date), key=lambda d: (d.date, d.id))
+
+
+def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Query:
+    """Read dates, people and conversational references out of ``question``.
+
+    Args:
+        question: The user's question, already checked for length.
+        history: Earlier turns of this conversation, oldest first.
+        archive: The archive's documents, aliases and calendar.
+
+    Returns:
+        The Query to retrieve with; ``prefer`` weights documents named by date, author or context.
+    """
+    prefer: Counter[str] = Counter()
+    notes: list[str] = []
+    search = question
+    sender, recipient = _author(question, archive.aliases)
+    ranges = find_dates(question, archive.year, archive.month)
+    previous = _previous(history)
+    resolved_from = reply_context = None
+
+    if previous is not None and _is_follow_up(question, sender, ranges):
+        prev_doc = archive.documents.get(previous.doc_ids[0]) if previous.doc_ids else None
+        resolved_from = previous.question
+        if prev_doc is not None:
+            follow = _follow(question, prev_doc, sender, archive)
+            if follow.sender and not sender:
+                sender = follow.sender
+            for doc_id in follow.docs:
+                prefer[doc_id] += 3.0
+            if follow.range is not None:
+                ranges = [follow.range]
+            reply_context = follow.context
+            if follow.docs or follow.range is not None:
+                search = f"{question} {_topic(previous.query.search_text)}"
+            else:
+                # No explicit link: keep talking about the same documents and subject.
+                search = f"{question} {_topic(previous.query.search_text)}"
+                for doc_id in previous.doc_ids[:2]:
+                    prefer[doc_id] += 1.5
+    if _LAST_CUE.search(question) or _FIRST_CUE.search(question):
+        dated = [d for d in archive.dated() if d.kind in ("telegram", "cable")
+                 and (not sender or d.sender == sender)]
+        if dated:
+            pick = dated[-1] if _LAST_CUE.search(question) else dated[0]
+            prefer[pick.id] += 3.0
+
+    date_range = ranges[0] if ranges else None
+    uncovered = False
+    if date_range is not None:
+        matches = _dated_matches(date_range, archive)
+        for doc_id, weight in matches.items():
+            prefer[doc_id] += weight
+        mentions = [doc_id for doc_id, days in archive.mentioned.items()
+                    if any(date_range.contains(day) for day in days)]
+        if not matches and date_range.precision != "year":
+            uncovered = not mentions
+            notes.append(f"No document is dated {date_range.label()}"
+                         + (f"; the nearest dated documents are {_nearest(date_range, archive)}."
+                            if archive.dated() else "."))
+    if sender:
+        for doc in archive.documents.values():
+            if doc.sender == sender and (not recipient or doc.recipient == recipient):
+                prefer[doc.id] += 1.0
+    return Query(
+        question=question, search_text=archive.aliases.expand(search),
+        dates=(date_range.first, date_range.last) if date_range else (),
+        date_label=date_range.label() if date_range else None, sender=sender, recipient=recipient,
+        prefer=tuple(sorted(prefer.items(), key=lambda kv: (-kv[1], kv[0]))),
+        date_uncovered=uncovered, resolved_from=resolved_from, reply_context=reply_context,
+        notes=tuple(notes))
+
+
+def _previous(history: list[Turn]) -> Turn | None:
+    for turn in reversed(history):
+        if turn.doc_ids and not turn.abstained:
+            return turn
+    return None
+
+
+def _is_follow_up(question: str, sender: str | None, ranges: list[DateRange]) -> bool:
+    content = re.findall(r"\w+", question)
+    if _REPLY_CUE.search(question) or _NEXT_CUE.search(question) or _BEFORE_CUE.search(question):
+        return True
+    if ranges:
+        return False
+    return len(content) <= 4 or bool(_PRONOUN.search(question)) or question.lower().startswith(
+        ("and ", "but ", "so ", "why", "what else", "anything else"))
+
+
+@dataclass
+class _Follow:
+    docs: list[str]
+    sender: str | None = None
+    range: DateRange | None = None
+    context: str | None = None
+
+
+def _follow(question: str, prev: Document, sender: str | None, archive: ArchiveContext) -> _Follow:
+    """Which documents a follow-up points to, through reply links and the calendar."""
+    if _REPLY_CUE.search(question):
+        replies = [d for d in archive.dated() if prev.id in d.replies_to
+                   and (not sender or d.sender == sender)]
+        if not replies and sender:  # no explicit link: the sender's next message after it
+            replies = [d for d in archive.dated() if d.sender == sender and prev.date
+                       and d.date >= prev.date and d.id != prev.id][:1]
+        if replies:
+            reply = replies[0]
+            context = (f"{_possessive(reply.sender)} reply of {format_date(reply.date)} to "
+                       f"{_possessive(prev.sender)} {prev.kind} of {format_date(prev.date)}")
+            return _Follow([d.id for d in replies], reply.sender, None, context)
+        return _Follow([])
+    step = 1 if _NEXT_CUE.search(question) else -1 if _BEFORE_CUE.search(question) else 0
+    if step and prev.date:
+        author = sender or (prev.sender if _PRONOUN.search(question) else None)
+        day = shift(prev.date, step)
+        candidates = [d for d in archive.dated() if (d.date == day or d.continues == prev.id)
+                      and (not author or d.sender == author)]
+        if not candidates:  # nothing that very day: the author's next (or previous) message
+            ordered = archive.dated() if step > 0 else list(reversed(archive.dated()))
+            candidates = [d for d in ordered if (d.date > prev.date if step > 0 else d.date < prev.date)
+                          and (not author or d.sender == author)][:1]
+        rng = DateRange(day, day, "the day after" if step > 0 else "the day before", 0, 0, "day")
+        return _Follow([d.id for d in candidates], author, rng if candidates else None, None)
+    author = sender or (prev.sender if re.search(r"\b(he|him|his|she|her)\b", question, re.I)
+                        else None)
+    return _Follow([], author)
+
+
+def _topic(search_text: str) -> str:
+    """The content of an earlier question, without its date words, to carry into a follow-up."""
+    return re.sub(r"\b(what|who|when|why|how|did|does|do|on|in|the)\b", " ", search_text,
+                  flags=re.I).strip()
+
+
+def _possessive(name: str | None) -> str:
+    return f"{name}'s" if name else "the"
+
+
+def _author(question: str, aliases: AliasTable) -> tuple[str | None, str | None]:
+    """(sender, recipient) when the question asks what someone said, wrote, proposed…"""
+    people = aliases.people_positions(question)
+    sender = recipient = None
+    for offset, name in people:
+        before = question[max(0, offset - 20):offset].lower()
+        after = question[offset:offset + 60]
+        if re.match(rf"[\w.' -]*?(?:'s?\s+(?:plan|proposal|advice|telegram|reply|answer|view|"
+                    rf"suggestion|offer|position|opinion|words|message|cable|letter)|\s+{_SPEECH}\b)",
+                    after, re.I) or "according to" in before:
+            sender = name
+            break
+    if sender:
+        for offset, name in people:
+            if name != sender and re.search(rf"{_SPEECH}\s+(?:to\s+)?$",
+                                            question[max(0, offset - 25):offset], re.I):
+                recipient = name
+                break
+    return sender, recipient
+
+
+def _dated_matches(rng: DateRange, archive: ArchiveContext) -> dict[str, float]:
+    """Documents carrying a date in the range: 2.0 for its main, heading or signed date, else 1.0."""
+    matches: dict[str, float] = {}
+    for doc in archive.documents.values():
+        if doc.date and rng.contains(doc.date):
+            matches[doc.id] = 2.0
+            continue
+        for dated in doc.dates:
+            if rng.contains(dated.date):
+                weight = 2.0 if dated.what in ("heading", "signed") else 1.0
+                matches[doc.id] = max(matches.get(doc.id, 0.0), weight)
+    return matches
+
+
+def _nearest(rng: DateRange, archive: ArchiveContext) -> str:
+    dated = archive.dated()
+    before = [d for d in dated if d.date < rng.first][-1:]
+    after = [d for d in dated if d.date > rng.last][:1]
+    return " and ".join(f"{d.title.split(':')[0]} of {format_date(d.date)}" for d in before + after)

@@ -13,7 +13,9 @@ from .index import Index
 from .lexical import words
 from .records import Answer, Hit, Query, Quote, Sentence
 
+GROW_SLACK = 0.08  # a neighbour joins a quote if it scores nearly as well as its core
 CANNOT_ANSWER = "The documents in this archive do not answer this question."
+_TERMINAL = re.compile(r"[.!?]['\"\u2019\u201d)\]]*\d*$")
 _CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+(?=\()|(?<=\))\s+")
 
 
@@ -25,12 +27,12 @@ class Scored:
     similarity: float  # cosine between question and sentence
     overlap: float  # IDF-weighted share of the question's words found in the sentence
     context: float  # fused retrieval score of the chunk it came from, relative to the best chunk
-    preferred: float  # weight of its document in the query's preferences, relative to the top one
+    preferred: float  # weight of its document in the query's preferences (0 to 3)
 
     @property
     def total(self) -> float:
-        return (self.similarity + 0.5 * self.overlap + 0.25 * self.context + 0.25 * self.preferred
-                - (0.3 if len(self.sentence.text.split()) < 5 else 0.0))
+        return (self.similarity + 0.8 * self.overlap + 0.25 * self.context + 0.3 * self.preferred
+                - (0.2 if len(self.sentence.text.split()) < 6 else 0.0))
 
     @property
     def evidence(self) -> float:
@@ -54,28 +56,49 @@ class QuoteSelector:
     def idf(self, word: str) -> float:
         return self._idf.get(word, math.log(1 + len(self.index.sentences)))
 
-    def score(self, query: Query, vector: np.ndarray, hits: list[Hit], depth: int = 8) -> list[Scored]:
+    def score(self, query: Query, vector: np.ndarray, hits: list[Hit], depth: int = 20) -> list[Scored]:
         """Every sentence of the best ``depth`` chunks, scored against the question, best first."""
         if not hits:
             return []
-        query_words = set(words(query.search_text))
+        query_words = topic_words(query)
         weight = sum(self.idf(w) for w in query_words) or 1.0
         prefer = dict(query.prefer)
-        top_pref = max(prefer.values(), default=1.0)
         best = hits[0].score or 1.0
         context: dict[int, float] = {}
         for hit in hits[:depth]:
             for sid in self.index.chunks[hit.chunk_id].sentence_ids:
                 context[sid] = max(context.get(sid, 0.0), hit.score / best)
-        ids = sorted(context)
+        ids = sorted(sid for sid in context if is_prose(self.index.sentences[sid].text))
+        if not ids:
+            return []
         sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
         scored = []
         for sid, sim in zip(ids, sims):
             sentence = self.index.sentences[sid]
             overlap = sum(self.idf(w) for w in query_words & self._words[sid]) / weight
             scored.append(Scored(sentence, float(sim), overlap, context[sid],
-                                 prefer.get(sentence.doc_id, 0.0) / top_pref))
+                                 min(prefer.get(sentence.doc_id, 0.0), 3.0)))
         scored.sort(key=lambda s: (-s.total, s.sentence.id))
+        return scored
+
+    def score_documents(self, query: Query, vector: np.ndarray, doc_ids: list[str]) -> list[Scored]:
+        """The prose sentences of whole documents, earliest first within each document.
+
+        Used when the question only names documents (by date and author) and asks for no topic:
+        the opening of each document is what it says.
+        """
+        order = {doc_id: rank for rank, doc_id in enumerate(doc_ids)}
+        ids = [s.id for s in self.index.sentences
+               if s.doc_id in order and is_prose(s.text)]
+        if not ids:
+            return []
+        sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
+        scored = []
+        for position, (sid, sim) in enumerate(zip(ids, sims)):
+            sentence = self.index.sentences[sid]
+            context = 1.0 - 0.1 * order[sentence.doc_id] - 0.001 * position
+            scored.append(Scored(sentence, float(sim), 0.0, context, 0.0))
+        scored.sort(key=lambda s: (order[s.sentence.doc_id], s.sentence.id))
         return scored
 
     def select(self, query: Query, scored: list[Scored]) -> list[Quote]:
@@ -84,7 +107,7 @@ class QuoteSelector:
         used: set[int] = set()
         per_doc: Counter[str] = Counter()
         quotes: list[Quote] = []
-        query_words = set(words(query.search_text))
+        query_words = topic_words(query)
         for core in scored:
             if len(quotes) >= self.max_quotes:
                 break
@@ -114,7 +137,7 @@ class QuoteSelector:
                 break
             cand = max(options, key=lambda c: (c.total, -c.sentence.id))
             size = len(cand.sentence.text.split())
-            good = cand.total >= core.total - 0.08 or count < 12
+            good = cand.total >= core.total - GROW_SLACK or count < 12
             if not good or count + size > self.max_words:
                 break
             span = sorted(span + [cand.sentence.id])
@@ -159,13 +182,51 @@ class QuoteSelector:
                      round(score, 4))
 
 
-def decide_abstention(query: Query, scored: list[Scored], threshold: float) -> bool:
-    """Abstain when the question names a date no document covers, or the best evidence is weak.
+# Words that ask for a document rather than a subject ("Which telegrams were sent on …?").
+_DOCUMENT_WORDS = frozenset(words("send sent telegram telegrams message messages cable cables letter "
+                                  "letters document documents happen happened receive received"))
 
-    Evidence is the best sentence's cosine similarity plus half its IDF-weighted word overlap with
-    the question: a passage that answers shares meaning and rare words with the question.
+
+def document_request(query: Query) -> list[str]:
+    """Documents a question asks for only by date or author, or [] if it asks about a subject."""
+    if topic_words(query) - _DOCUMENT_WORDS:
+        return []
+    return [doc_id for doc_id, weight in query.prefer if weight >= 2.0]
+
+
+def topic_words(query: Query) -> set[str]:
+    """The question's content words, less those read as metadata (names of the sender, the date)."""
+    return set(words(query.search_text)) - set(words(" ".join(query.consumed)))
+
+
+def is_prose(text: str) -> bool:
+    """False for headings, salutations, signatures and dates alone on a line: never quoted."""
+    return len(text.split()) > 30 or bool(_TERMINAL.search(text))
+
+
+def unknown_names(question: str, vocabulary: set[str], known: set[str]) -> list[str]:
+    """Capitalised words inside the question (not its first word) that the archive never uses."""
+    names = []
+    for match in re.finditer(r"(?<=[\w,;:] )([A-Z][\w-]+)", question):
+        word = match.group(1)
+        if word.lower() in known:
+            continue
+        if any(part and part not in vocabulary for part in words(word)):
+            names.append(word)
+    return names
+
+
+def decide_abstention(query: Query, scored: list[Scored], threshold: float,
+                      unknown: list[str] = ()) -> bool:
+    """Decide whether the documents answer the question.
+
+    The rule, in order: abstain when the question names a date no document carries or mentions;
+    when it names someone or something the archive never mentions (``unknown``: "Potsdam");
+    or when the best evidence is weak. Evidence is the best sentence's cosine similarity plus
+    half its IDF-weighted overlap with the question's topic words: a passage that answers shares
+    meaning and rare words with the question. ``threshold`` is ``Settings.abstain_below``.
     """
-    if query.date_uncovered:
+    if query.date_uncovered or unknown:
         return True
     return not scored or max(s.evidence for s in scored) < threshold
 

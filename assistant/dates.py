@@ -49,7 +49,8 @@ class DateRange:
 
         if self.precision == "day":
             return format_date(self.first)
-        if self.precision == "month" and self.first[:7] == self.last[:7]:
+        whole_month = self.first[8:] == "01" and shift(self.last, 1)[8:] == "01"
+        if self.precision == "month" and self.first[:7] == self.last[:7] and whole_month:
             return format_date(self.first[:7])
         if self.precision == "year":
             return self.first[:4]

@@ -74,20 +74,27 @@ class AliasTable:
         return [e.name for e in self.mentioned(text) if kind is None or e.kind == kind]
 
     def expand(self, text: str) -> str:
-        """``text`` followed by the corpus spellings of every entry it names that it lacks."""
+        """``text`` followed by the corpus spellings of entries it names in a spelling the corpus lacks.
+
+        "Yangtze" gains "Changjiang; Yangtse; Yangzi"; "Stalin", already the corpus's word, gains
+        nothing, so common names do not drown the question.
+        """
         extra = []
-        for entry in self.mentioned(text):
+        for entry, names in self._patterns:
+            used = [n for n, p in names if p.search(text)]
+            if not used or any(n in self._in_corpus[entry.name] for n in used):
+                continue
             for name in self._in_corpus[entry.name] or [entry.name]:
                 if not _pattern(name).search(text) and name not in extra:
                     extra.append(name)
         return text if not extra else f"{text} ({'; '.join(extra)})"
 
-    def people_positions(self, text: str) -> list[tuple[int, str]]:
-        """(offset, canonical name) for every mention of a person in ``text``, in order."""
+    def people_positions(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, canonical name) for every mention of a person in ``text``, in order."""
         found = []
         for entry, names in self._patterns:
             if entry.kind != "person":
                 continue
             for _, pattern in names:
-                found.extend((m.start(), entry.name) for m in pattern.finditer(text))
+                found.extend((m.start(), m.end(), entry.name) for m in pattern.finditer(text))
         return sorted(set(found))

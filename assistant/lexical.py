@@ -17,16 +17,26 @@ _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
 def stem(word: str) -> str:
-    """A light English stemmer: possessives and plurals only, so names stay recognisable."""
+    """A light English stemmer: possessives, plurals, -ed, -ing and a final -e.
+
+    "proposed", "propose" and "proposes" meet at "propos"; it is applied the same way to
+    documents and questions, so a name it clips ("Nanjing" → "nanj") still matches itself.
+    """
     if word.endswith("'s"):
         word = word[:-2]
     word = word.replace("'", "")
     if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
-        return word[:-2]
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes")):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
     return word
 
 

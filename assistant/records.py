@@ -82,6 +82,8 @@ class Query:
     reply_context: str | None = None
     """Plain words naming the message being answered, for the lead (follow-ups)."""
     notes: tuple[str, ...] = ()
+    consumed: tuple[str, ...] = ()
+    """Phrases read as metadata (the date, the sender's name): not topic words for quote scoring."""
 
 
 @dataclass(frozen=True)

@@ -65,12 +65,12 @@ class Retriever:
         lexical = self.lexical_ranking(query.search_text, k)
         rankings, weights = [dense[:k], lexical], [1.0, 1.0]
         if query.prefer:
+            # One extra ranking per preference weight: the chunks of those documents in dense order.
             weight_of = dict(query.prefer)
-            top = max(weight_of.values())
-            preferred = [c for c in dense if self.index.chunks[c].doc_id in weight_of]
-            preferred.sort(key=lambda c: -weight_of[self.index.chunks[c].doc_id])
-            rankings.append(preferred[:k])
-            weights.append(top)
+            for weight in sorted(set(weight_of.values()), reverse=True):
+                rankings.append([c for c in dense
+                                 if weight_of.get(self.index.chunks[c].doc_id) == weight][:k])
+                weights.append(weight)
         dense_rank = {c: r for r, c in enumerate(dense, start=1)}
         lexical_rank = {c: r for r, c in enumerate(lexical, start=1)}
         fused = reciprocal_rank_fusion(rankings, self.rrf_k, weights)

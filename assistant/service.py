@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .answer import QuoteSelector, build_answer, decide_abstention
+from .answer import (QuoteSelector, build_answer, decide_abstention, document_request,
+                     unknown_names)
+from .lexical import words
 from .embed import Embedder, PackagedMiniLM
 from .errors import InputError
 from .glossary import AliasTable, load_glossary
@@ -43,12 +45,16 @@ class Assistant:
         self.glossary = load_glossary(settings.corpus_dir)
         corpus_text = "\n".join(d.text for d in index.documents.values())
         self.archive = ArchiveContext.build(index.documents, AliasTable(self.glossary, corpus_text))
+        self.vocabulary = set(words(corpus_text))
+        self.known_names = {n.lower() for e in self.glossary for n in e.names}
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
         """Load the index for ``settings`` (refusing a missing or stale one)."""
         embedder = embedder or PackagedMiniLM()
-        return cls(settings, embedder, load_index(settings, embedder.name))
+        assistant = cls(settings, embedder, load_index(settings, embedder.name))
+        embedder.encode(["warm up"])  # the first encode pays one-off set-up costs; not a user's
+        return assistant
 
     def ask(self, question: str, history: list[Turn] | tuple = ()) -> tuple[Answer, Turn]:
         """Answer ``question`` in the context of ``history``.
@@ -64,9 +70,18 @@ class Assistant:
         history = list(history)[-self.settings.max_history_turns:]
         query = understand(text, history, self.archive)
         vector = self.embedder.encode([query.search_text])[0]
-        hits = self.retriever.search(query, vector, self.settings.retrieve_k)
-        scored = self.selector.score(query, vector, hits)
-        abstained = decide_abstention(query, scored, self.settings.abstain_below)
+        requested = document_request(query)
+        if requested:
+            scored = self.selector.score_documents(query, vector, requested)
+            abstained = False
+        else:
+            hits = self.retriever.search(query, vector, self.settings.retrieve_k)
+            scored = self.selector.score(query, vector, hits)
+            unknown = unknown_names(text, self.vocabulary, self.known_names)
+            abstained = decide_abstention(query, scored, self.settings.abstain_below, unknown)
+            if unknown:
+                query = replace(query, notes=query.notes + (
+                    f"The archive never mentions {', '.join(unknown)}.",))
         quotes = self.selector.select(query, scored)
         latency = (time.perf_counter() - started) * 1000
         answer = build_answer(text, query, quotes, abstained, self.index, latency)

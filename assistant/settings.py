@@ -45,7 +45,7 @@ class Settings:
     rrf_k: int = 60
     max_quotes: int = 5
     quote_max_words: int = 60
-    abstain_below: float = 0.36
+    abstain_below: float = 0.45
     max_question_chars: int = 2000
     max_history_turns: int = 20
     host: str = "127.0.0.1"

@@ -69,7 +69,7 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
     prefer: Counter[str] = Counter()
     notes: list[str] = []
     search = question
-    sender, recipient = _author(question, archive.aliases)
+    sender, recipient, consumed = _author(question, archive.aliases)
     ranges = find_dates(question, archive.year, archive.month)
     previous = _previous(history)
     resolved_from = reply_context = None
@@ -87,10 +87,10 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
                 ranges = [follow.range]
             reply_context = follow.context
             if follow.docs or follow.range is not None:
-                search = f"{question} {_topic(previous.query.search_text)}"
+                search = f"{question} {_topic(previous.query.search_text, archive)}"
             else:
                 # No explicit link: keep talking about the same documents and subject.
-                search = f"{question} {_topic(previous.query.search_text)}"
+                search = f"{question} {_topic(previous.query.search_text, archive)}"
                 for doc_id in previous.doc_ids[:2]:
                     prefer[doc_id] += 1.5
     if _LAST_CUE.search(question) or _FIRST_CUE.search(question):
@@ -103,8 +103,13 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
     date_range = ranges[0] if ranges else None
     uncovered = False
     if date_range is not None:
+        consumed.append(date_range.phrase)
         matches = _dated_matches(date_range, archive)
-        for doc_id, weight in matches.items():
+        if len(matches) * 2 > len(archive.dated()):
+            matches_prefer = {}  # the archive's own year or month says nothing about which document
+        else:
+            matches_prefer = matches
+        for doc_id, weight in matches_prefer.items():
             prefer[doc_id] += weight
         mentions = [doc_id for doc_id, days in archive.mentioned.items()
                     if any(date_range.contains(day) for day in days)]
@@ -123,7 +128,7 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
         date_label=date_range.label() if date_range else None, sender=sender, recipient=recipient,
         prefer=tuple(sorted(prefer.items(), key=lambda kv: (-kv[1], kv[0]))),
         date_uncovered=uncovered, resolved_from=resolved_from, reply_context=reply_context,
-        notes=tuple(notes))
+        notes=tuple(notes), consumed=tuple(consumed))
 
 
 def _previous(history: list[Turn]) -> Turn | None:
@@ -182,8 +187,10 @@ def _follow(question: str, prev: Document, sender: str | None, archive: ArchiveC
     return _Follow([], author)
 
 
-def _topic(search_text: str) -> str:
+def _topic(search_text: str, archive: ArchiveContext) -> str:
     """The content of an earlier question, without its date words, to carry into a follow-up."""
+    for rng in reversed(find_dates(search_text, archive.year, archive.month)):
+        search_text = search_text[:rng.start] + search_text[rng.end:]
     return re.sub(r"\b(what|who|when|why|how|did|does|do|on|in|the)\b", " ", search_text,
                   flags=re.I).strip()
 
@@ -192,25 +199,28 @@ def _possessive(name: str | None) -> str:
     return f"{name}'s" if name else "the"
 
 
-def _author(question: str, aliases: AliasTable) -> tuple[str | None, str | None]:
-    """(sender, recipient) when the question asks what someone said, wrote, proposed…"""
+def _author(question: str, aliases: AliasTable) -> tuple[str | None, str | None, list[str]]:
+    """(sender, recipient, the words naming them) when the question asks what someone said…"""
     people = aliases.people_positions(question)
     sender = recipient = None
-    for offset, name in people:
+    consumed = []
+    for offset, end, name in people:
         before = question[max(0, offset - 20):offset].lower()
         after = question[offset:offset + 60]
         if re.match(rf"[\w.' -]*?(?:'s?\s+(?:plan|proposal|advice|telegram|reply|answer|view|"
                     rf"suggestion|offer|position|opinion|words|message|cable|letter)|\s+{_SPEECH}\b)",
                     after, re.I) or "according to" in before:
             sender = name
+            consumed.append(question[offset:end])
             break
     if sender:
-        for offset, name in people:
+        for offset, end, name in people:
             if name != sender and re.search(rf"{_SPEECH}\s+(?:to\s+)?$",
                                             question[max(0, offset - 25):offset], re.I):
                 recipient = name
+                consumed.append(question[offset:end])
                 break
-    return sender, recipient
+    return sender, recipient, consumed
 
 
 def _dated_matches(rng: DateRange, archive: ArchiveContext) -> dict[str, float]:

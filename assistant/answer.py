@@ -73,7 +73,7 @@ class QuoteSelector:
             return []
         sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
         scored = []
-        for sid, sim in zip(ids, sims):
+        for sid, sim in zip(ids, sims, strict=False):
             sentence = self.index.sentences[sid]
             overlap = sum(self.idf(w) for w in query_words & self._words[sid]) / weight
             scored.append(Scored(sentence, float(sim), overlap, context[sid],
@@ -94,7 +94,7 @@ class QuoteSelector:
             return []
         sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
         scored = []
-        for position, (sid, sim) in enumerate(zip(ids, sims)):
+        for position, (sid, sim) in enumerate(zip(ids, sims, strict=False)):
             sentence = self.index.sentences[sid]
             context = 1.0 - 0.1 * order[sentence.doc_id] - 0.001 * position
             scored.append(Scored(sentence, float(sim), 0.0, context, 0.0))
@@ -244,7 +244,7 @@ def write_lead(query: Query, quotes: list[Quote], abstained: bool, index: Index)
         lead += f"For {query.date_label}: "
     lead += f"{_name(first)} — {describe(first)}"
     if others:
-        lead += "; also quoted: " + ", ".join(_name(index.documents[d]) for d in others)
+        lead += "; also quoted: " + "; ".join(_name(index.documents[d]) for d in others)
     return lead + "."
 
 

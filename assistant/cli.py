@@ -89,8 +89,9 @@ def _index(args, settings) -> int:
 
 def _ask(args, settings) -> int:
     from .render import answer_to_dict, answer_to_text
-    from .service import Assistant
+    from .service import Assistant, clean_question
 
+    clean_question(args.question, settings.max_question_chars)  # fail fast, before the model loads
     answer, _ = Assistant.open(settings).ask(args.question)
     if args.json:
         print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))

@@ -34,7 +34,8 @@ def answer_to_text(answer: Answer) -> str:
     for number, quote in enumerate(answer.quotes, start=1):
         lines.append("")
         lines.append(f"[{number}] \u201c{' '.join(quote.text.split())}\u201d")
-        lines.append(f"    \u2014 {quote.citation} [{quote.doc_id}, characters {quote.start}\u2013{quote.end}]")
+        lines.append(f"    \u2014 {quote.citation} "
+                     f"[{quote.doc_id}, characters {quote.start}\u2013{quote.end}]")
     return "\n".join(lines)
 
 

@@ -1,7 +1,7 @@
 """Dense (FAISS) and lexical (BM25) retrieval over chunks, fused by weighted reciprocal rank fusion."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[int]], k: int = 60,
     """
     weights = weights or [1.0] * len(rankings)
     scores: dict[int, float] = {}
-    for ranking, weight in zip(rankings, weights):
+    for ranking, weight in zip(rankings, weights, strict=False):
         for rank, item in enumerate(ranking, start=1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
@@ -42,7 +42,7 @@ class Retriever:
         """Chunk ids by inner product with the (normalised) query vector, best first."""
         k = min(k, len(self.index.chunks))
         scores, ids = self.index.dense.search(vector.reshape(1, -1).astype(np.float32), k)
-        pairs = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        pairs = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=False) if i >= 0]
         pairs.sort(key=lambda p: (-p[1], p[0]))
         return [i for i, _ in pairs], dict(pairs)
 

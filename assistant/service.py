@@ -5,13 +5,12 @@ import time
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from .answer import (QuoteSelector, build_answer, decide_abstention, document_request,
-                     unknown_names)
-from .lexical import words
+from .answer import QuoteSelector, build_answer, decide_abstention, document_request, unknown_names
 from .embed import Embedder, PackagedMiniLM
 from .errors import InputError
 from .glossary import AliasTable, load_glossary
 from .index import Index, load_index
+from .lexical import words
 from .records import Answer, Turn
 from .retrieve import Retriever
 from .settings import Settings
@@ -49,7 +48,7 @@ class Assistant:
         self.known_names = {n.lower() for e in self.glossary for n in e.names}
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> Assistant:
         """Load the index for ``settings`` (refusing a missing or stale one)."""
         embedder = embedder or PackagedMiniLM()
         assistant = cls(settings, embedder, load_index(settings, embedder.name))

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Mapping
 
 from .errors import SettingsError
 
@@ -59,7 +59,7 @@ class Settings:
         if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
             raise SettingsError("setting chunk_overlap_tokens must be >= 0 and below chunk_tokens")
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes) -> Settings:
         """Return a copy with ``changes`` applied (unknown names raise SettingsError)."""
         known = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - known)
@@ -68,7 +68,7 @@ class Settings:
         return dataclasses.replace(self, **{k: _coerce(self, k, v) for k, v in changes.items()})
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str], **overrides) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str], **overrides) -> Settings:
         """Build settings from ``ASSISTANT_*`` variables, then explicit overrides.
 
         Args:

@@ -20,7 +20,7 @@ INTRO = ("Ask about the 1949 correspondence between Stalin and Mao Zedong: every
 EXAMPLE_QUESTIONS = [
     "What did Mao propose on 13 January?",
     "What terms did Stalin suggest the Communists set for peace talks?",
-    "Who would travel with Mao to Moscow?",
+    "Why did Mao want to come to Moscow?",
     "Who did the Communists name as war criminals?",
     "What did Stalin say about foreign mediation?",
 ]
@@ -131,7 +131,7 @@ def build_demo(assistant_factory: Callable[[], Assistant]) -> gr.Blocks:
         gr.Examples(EXAMPLE_QUESTIONS, inputs=[question], label="Example questions")
 
         inputs, outputs = [question, chatbot, turns], [chatbot, turns, question]
-        # Both triggers share one queue so a session never runs two answers at once.
+        # Both triggers share one queue (default limit 1): answers are computed one at a time.
         question.submit(ask, inputs, outputs, api_name="ask", concurrency_id="ask")
         submit.click(ask, inputs, outputs, api_visibility="private", concurrency_id="ask")
         clear.click(clear_chat, None, outputs, api_visibility="private")

@@ -39,7 +39,7 @@ class ArchiveContext:
     """doc_id → ISO days its text mentions."""
 
     @classmethod
-    def build(cls, documents: dict[str, Document], aliases: AliasTable) -> "ArchiveContext":
+    def build(cls, documents: dict[str, Document], aliases: AliasTable) -> ArchiveContext:
         """Derive the archive's year and month from its dated documents (never from today)."""
         dated = [d.date for d in documents.values() if d.date]
         years = Counter(d[:4] for d in dated)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from conftest import NAVIGATION, SHIPPED_CORPUS, FakeEmbedder
@@ -116,7 +117,7 @@ def test_chunks_stay_in_their_document_and_respect_budget_and_overlap(tiny_corpu
         assert chunk.end == by_id[chunk.sentence_ids[-1]].end
         # The budget holds for the sentences packed (line breaks between them are not counted).
         assert sum(count_tokens(by_id[i].text) for i in chunk.sentence_ids) <= max_tokens
-    for prev, nxt in zip(chunks, chunks[1:]):
+    for prev, nxt in pairwise(chunks):
         if prev.doc_id != nxt.doc_id:
             continue
         shared = [i for i in prev.sentence_ids if i in nxt.sentence_ids]
@@ -142,7 +143,7 @@ def test_over_long_sentence_is_cut_at_word_boundaries():
     for part in long_parts:
         assert count_tokens(part.text) <= 10
         assert part.start in {s for s, _ in word_spans} and part.end in {e for _, e in word_spans}
-    for part, following in zip(long_parts, long_parts[1:]):
+    for part, following in pairwise(long_parts):
         # Greedy: the part could not have taken the next word too.
         next_word_end = next(e for s, e in word_spans if s == following.start)
         assert count_tokens(text[part.start:next_word_end]) > 10

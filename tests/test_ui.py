@@ -1,14 +1,17 @@
 """Tests for assistant/ui.py: the chat function on the real index, and the app served over HTTP."""
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
 
 from assistant.errors import IndexMissingError, InputError, StaleIndexError
 from assistant.service import Assistant
-from assistant.settings import Settings
+from assistant.settings import PROJECT_ROOT, Settings
 from assistant.ui import (
     EMPTY_QUESTION_REPLY,
     EXAMPLE_QUESTIONS,
@@ -129,6 +132,15 @@ def test_user_text_is_escaped(assistant):
     assert all("<script" not in text_of(m) for m in messages)
 
 
+def test_app_without_an_index_prints_one_line_and_exits_1(tmp_path):
+    env = {**os.environ, "ASSISTANT_INDEX": str(tmp_path / "no-index")}
+    done = subprocess.run([sys.executable, str(PROJECT_ROOT / "app.py")], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    assert done.returncode == 1
+    assert done.stderr.startswith("error: no index at") and done.stderr.count("\n") == 1
+    assert "python -m assistant index" in done.stderr and "Traceback" not in done.stderr
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -136,6 +148,7 @@ def free_port() -> int:
 
 
 @pytest.mark.e2e
+@pytest.mark.filterwarnings("ignore:'future.no_silent_downcasting'", "ignore:The copy keyword")
 def test_served_app_answers_through_gradio_client(assistant):
     from gradio_client import Client
 

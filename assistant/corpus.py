@@ -73,7 +73,10 @@ def _document(entry: dict, text: str) -> Document:
         date=entry.get("date"),
         dates=tuple(DatedAs(d["date"], d["what"]) for d in entry.get("dates", [])),
         replies_to=tuple(entry.get("replies_to", [])), continues=entry.get("continues"),
-        citation=dict(entry.get("citation", {})), skipped=skipped)
+        citation=dict(entry.get("citation", {})), skipped=skipped,
+        body_start=int(entry.get("body_start", 0)), aliases=tuple(entry.get("aliases", [])),
+        remarks=tuple((int(r["start"]), int(r["end"]), str(r["note"]))
+                      for r in entry.get("remarks", [])))
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:

@@ -21,8 +21,9 @@ _PATTERNS = [
     ("day", re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?", re.I)),
     ("part", re.compile(rf"\b{_PART}(?:the\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.I)),
     ("month", re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.I)),
-    ("month", re.compile(r"\b(?P<month>january|february|march|april|june|july|august|september|"
-                         r"october|november|december)\b", re.I)),
+    # A month named alone must be capitalised: "the victorious march" is not March.
+    ("month", re.compile(r"\b(?P<month>January|February|March|April|June|July|August|September|"
+                         r"October|November|December)\b")),
     ("bare-day", re.compile(r"\bthe\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)\b", re.I)),
     ("year", re.compile(rf"\b{_YEAR}\b")),
 ]

@@ -37,6 +37,13 @@ class Document:
     citation: dict = field(default_factory=dict, compare=False, hash=False)
     skipped: tuple[tuple[int, int], ...] = ()
     """Spans of ``text`` left out of the index (web-navigation lines)."""
+    aliases: tuple[str, ...] = ()
+    """Other ways people name this document ("the Izvestia statement"); "No. N" is read from the title."""
+    remarks: tuple[tuple[int, int, str], ...] = ()
+    """Editorial remarks on spans of ``text`` (start, end, note), e.g. a misprinted date."""
+    body_start: int = 0
+    """Where the document's own words begin; text before it is the publisher's front matter
+    (an archive's citation block and summary), quotable but marked as such."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +91,10 @@ class Query:
     notes: tuple[str, ...] = ()
     consumed: tuple[str, ...] = ()
     """Phrases read as metadata (the date, the sender's name): not topic words for quote scoring."""
+    restrict: tuple[str, ...] = ()
+    """Documents the answer must come from (a follow-up resolved to definite messages, a filter)."""
+    sides: tuple[str, ...] = ()
+    """Two senders a question compares ("how did Stalin and Mao differ"): quote both."""
 
 
 @dataclass(frozen=True)

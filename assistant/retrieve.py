@@ -55,14 +55,20 @@ class Retriever:
         order = sorted((i for i in np.flatnonzero(scores > 0)), key=lambda i: (-scores[i], i))
         return [int(i) for i in order[:k]]
 
-    def search(self, query: Query, vector: np.ndarray, k: int) -> list[Hit]:
+    def search(self, query: Query, vector: np.ndarray, k: int,
+               allowed: set[str] | None = None) -> list[Hit]:
         """Fuse the dense, lexical and (if any) preferred-document rankings.
 
-        Documents the question points to (``query.prefer``) add a third ranking: their chunks
-        in dense order, weighted by how strongly they are preferred.
+        Documents the question points to (``query.prefer``) add rankings of their own: their
+        chunks in dense order, weighted by how strongly they are preferred. With ``allowed``,
+        only chunks of those documents are returned.
         """
         dense, dense_scores = self.dense_ranking(vector, max(k, len(self.index.chunks)))
-        lexical = self.lexical_ranking(query.search_text, k)
+        lexical = self.lexical_ranking(query.search_text, len(self.index.chunks))
+        if allowed is not None:
+            dense = [c for c in dense if self.index.chunks[c].doc_id in allowed]
+            lexical = [c for c in lexical if self.index.chunks[c].doc_id in allowed]
+        lexical = lexical[:k]
         rankings, weights = [dense[:k], lexical], [1.0, 1.0]
         if query.prefer:
             # One extra ranking per preference weight: the chunks of those documents in dense order.

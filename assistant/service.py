@@ -1,16 +1,20 @@
 """The assistant as one object: load the index once, then answer questions and conversations."""
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from .answer import QuoteSelector, build_answer, decide_abstention, document_request, unknown_names
+from .abstain import decide, explain, gather_evidence
+from .answer import build_answer
+from .conflicts import date_notes, figure_conflict, remark_notes
 from .embed import Embedder, PackagedMiniLM
 from .errors import InputError
 from .glossary import AliasTable, load_glossary
 from .index import Index, load_index
 from .lexical import words
+from .quotes import QuoteSelector, document_request, topic_words
 from .records import Answer, Turn
 from .retrieve import Retriever
 from .settings import Settings
@@ -44,8 +48,12 @@ class Assistant:
         self.glossary = load_glossary(settings.corpus_dir)
         corpus_text = "\n".join(d.text for d in index.documents.values())
         self.archive = ArchiveContext.build(index.documents, AliasTable(self.glossary, corpus_text))
-        self.vocabulary = set(words(corpus_text))
-        self.known_names = {n.lower() for e in self.glossary for n in e.names}
+        metadata = " ".join(" ".join(filter(None, (d.title, d.sender, d.recipient, d.addressed_as,
+                                                   *d.citation.values(), *d.aliases)))
+                            for d in index.documents.values())
+        self.vocabulary = set(words(corpus_text + " " + metadata))
+        self.known_words = {token.lower() for entry in self.archive.aliases.mentioned(corpus_text)
+                            for name in entry.names for token in re.findall(r"[\w-]+", name)}
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Assistant:
@@ -70,18 +78,34 @@ class Assistant:
         query = understand(text, history, self.archive)
         vector = self.embedder.encode([query.search_text])[0]
         requested = document_request(query)
+        notes = list(query.notes)
         if requested:
             scored = self.selector.score_documents(query, vector, requested)
             abstained = False
         else:
-            hits = self.retriever.search(query, vector, self.settings.retrieve_k)
+            hits = self.retriever.search(query, vector, self.settings.retrieve_k,
+                                         set(query.restrict) or None)
             scored = self.selector.score(query, vector, hits)
-            unknown = unknown_names(text, self.vocabulary, self.known_names)
-            abstained = decide_abstention(query, scored, self.settings.abstain_below, unknown)
-            if unknown:
-                query = replace(query, notes=query.notes + (
-                    f"The archive never mentions {', '.join(unknown)}.",))
+            evidence = gather_evidence(text, query, scored, self.vocabulary, self.known_words,
+                                       self.selector.idf)
+            abstained = decide(query, evidence, self.settings.abstain_below,
+                               self.settings.coverage_floor)
+            reason = explain(evidence) if abstained else None
+            if reason:
+                notes.append(reason)
+            conflict = None if abstained else figure_conflict(topic_words(query), scored,
+                                                              self.index.documents)
+            if conflict:
+                note, first, second = conflict
+                notes.append(note)
+                scored = [first, second] + [s for s in scored if s is not first and s is not second]
         quotes = self.selector.select(query, scored)
+        if not abstained:
+            shown = [self.index.documents[d] for d in dict.fromkeys(q.doc_id for q in quotes[:3])]
+            if query.dates or re.search(r"\b(when|date|dated|day)\b", text, re.I):
+                notes.extend(date_notes(shown))
+            notes.extend(remark_notes(quotes, self.index.documents))
+        query = replace(query, notes=tuple(dict.fromkeys(notes)))
         latency = (time.perf_counter() - started) * 1000
         answer = build_answer(text, query, quotes, abstained, self.index, latency)
         turn = Turn(text, query, tuple(q.doc_id for q in quotes), abstained)

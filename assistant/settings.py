@@ -29,7 +29,10 @@ class Settings:
         rrf_k: The constant of reciprocal rank fusion.
         max_quotes: Most quotes in one answer.
         quote_max_words: A quote grows by neighbouring sentences only while it stays under this.
-        abstain_below: Evidence score under which the assistant says the documents do not answer.
+        abstain_below: Evidence score under which the assistant says the documents do not answer
+            (calibrated: see assistant/abstain.py and scripts/calibrate_abstention.py).
+        coverage_floor: Share of a question's topic words the archive must use for a weakly
+            supported answer to stand.
         max_question_chars: Longest question accepted.
         max_history_turns: Earlier turns kept to resolve follow-up questions.
         host: Address the web UI listens on (loopback unless set otherwise on purpose).
@@ -46,6 +49,7 @@ class Settings:
     max_quotes: int = 5
     quote_max_words: int = 60
     abstain_below: float = 0.45
+    coverage_floor: float = 0.5
     max_question_chars: int = 2000
     max_history_turns: int = 20
     host: str = "127.0.0.1"

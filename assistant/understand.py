@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from .cite import format_date
 from .dates import DateRange, find_dates, shift
 from .glossary import AliasTable
+from .lexical import words
 from .records import Document, Query, Turn
 
 # Verbs that make the person before them the author of what is asked about.
@@ -19,8 +20,10 @@ _SPEECH = (r"(?:say|said|says|write|wrote|written|propose|proposed|suggest|sugge
            r"describe|described|explain|explained|promise|promised|recommend|recommended)")
 _REPLY_CUE = re.compile(r"\b(respond|responded|response|reply|replied|answer(?:ed)?|react(?:ed|ion)?)\b",
                         re.I)
-_NEXT_CUE = re.compile(r"\b(?:the\s+)?(?:next|following)\s+day\b|\bthe\s+day\s+after\b|\bnext\b|"
-                       r"\bafterwards\b|\bthen\b|\blater\b", re.I)
+_NEXT_DAY = re.compile(r"\b(?:the\s+)?(?:next|following)\s+day\b|\bthe\s+day\s+after\b", re.I)
+_NEXT_CUE = re.compile(r"\bnext\b|\bafterwards\b|\bthen\b|\blater\b|\bafter\s+that\b", re.I)
+_COMPARE = re.compile(r"\b(differ\w*|compar\w*|disagree\w*|agree\w*|versus|vs\.?|both|each\s+side|"
+                      r"positions?\s+of|between)\b", re.I)
 _BEFORE_CUE = re.compile(r"\bthe\s+day\s+before\b|\bthe\s+previous\s+day\b|\bearlier\b", re.I)
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|they|them|their|it|that|this|those|these)\b", re.I)
 _LAST_CUE = re.compile(r"\b(last|final|latest)\s+(telegram|message|cable|letter|document)\b", re.I)
@@ -35,8 +38,8 @@ class ArchiveContext:
     aliases: AliasTable
     year: int = 1949
     month: int | None = None
-    mentioned: dict[str, set[str]] = field(default_factory=dict)
-    """doc_id → ISO days its text mentions."""
+    mentioned: dict[str, list[DateRange]] = field(default_factory=dict)
+    """doc_id → the dates its text mentions (days, months, years)."""
 
     @classmethod
     def build(cls, documents: dict[str, Document], aliases: AliasTable) -> ArchiveContext:
@@ -46,9 +49,20 @@ class ArchiveContext:
         months = Counter(d[:7] for d in dated)
         year = int(years.most_common(1)[0][0]) if years else 1949
         month = int(months.most_common(1)[0][0][5:7]) if months else None
-        mentioned = {doc.id: {r.first for r in find_dates(doc.text, year, None)
-                              if r.precision == "day"} for doc in documents.values()}
+        mentioned = {doc.id: find_dates(doc.text, year, None) for doc in documents.values()}
         return cls(documents, aliases, year, month, mentioned)
+
+    def handles(self) -> list[tuple[re.Pattern, str]]:
+        """(pattern, doc_id) for the ways a question can name one document: "No. 3", its aliases."""
+        found = []
+        for doc in self.documents.values():
+            number = re.match(r"No\.\s*(\d+)\b", doc.title)
+            if number:
+                found.append((re.compile(rf"\b(?:No\.?|number|#|document|telegram|doc\.?)\s*"
+                                         rf"{number.group(1)}\b", re.I), doc.id))
+            for alias in doc.aliases:
+                found.append((re.compile(rf"(?<!\w){re.escape(alias)}(?!\w)", re.I), doc.id))
+        return found
 
     def dated(self) -> list[Document]:
         """Dated documents in date order."""
@@ -74,23 +88,28 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
     previous = _previous(history)
     resolved_from = reply_context = None
 
-    if previous is not None and _is_follow_up(question, sender, ranges):
+    restrict: list[str] = []
+    if previous is not None and _is_follow_up(question, ranges, archive):
         prev_doc = archive.documents.get(previous.doc_ids[0]) if previous.doc_ids else None
         resolved_from = previous.question
         if prev_doc is not None:
             follow = _follow(question, prev_doc, sender, archive)
             if follow.sender and not sender:
                 sender = follow.sender
-            for doc_id in follow.docs:
-                prefer[doc_id] += 3.0
-            if follow.range is not None:
+            for doc_id, weight in follow.docs:
+                prefer[doc_id] += weight
+            if follow.range is not None and not ranges:
                 ranges = [follow.range]
             reply_context = follow.context
-            if follow.docs or follow.range is not None:
-                search = f"{question} {_topic(previous.query.search_text, archive)}"
+            carried = _topic(previous.query.search_text, archive)
+            search = f"{question} {carried}"
+            if follow.docs:
+                # The follow-up names definite messages: answer from them, on the earlier subject;
+                # the carried words steer the search but are not the new question's topic.
+                restrict = [doc_id for doc_id, _ in follow.docs]
+                consumed.append(carried)
             else:
                 # No explicit link: keep talking about the same documents and subject.
-                search = f"{question} {_topic(previous.query.search_text, archive)}"
                 for doc_id in previous.doc_ids[:2]:
                     prefer[doc_id] += 1.5
     if _LAST_CUE.search(question) or _FIRST_CUE.search(question):
@@ -111,10 +130,15 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
             matches_prefer = matches
         for doc_id, weight in matches_prefer.items():
             prefer[doc_id] += weight
-        mentions = [doc_id for doc_id, days in archive.mentioned.items()
-                    if any(date_range.contains(day) for day in days)]
-        if not matches and date_range.precision != "year":
+        # A text covers the date if it mentions a date inside it at least as precisely
+        # ("1949" alone does not cover "March 1949").
+        rank = {"day": 0, "month": 1, "year": 2}
+        mentions = [doc_id for doc_id, found in archive.mentioned.items()
+                    if any(m.first <= date_range.last and date_range.first <= m.last
+                           and rank[m.precision] <= rank[date_range.precision] for m in found)]
+        if not matches:
             uncovered = not mentions
+        if not matches and date_range.precision != "year":
             notes.append(f"No document is dated {date_range.label()}"
                          + (f"; the nearest dated documents are {_nearest(date_range, archive)}."
                             if archive.dated() else "."))
@@ -122,13 +146,29 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
         for doc in archive.documents.values():
             if doc.sender == sender and (not recipient or doc.recipient == recipient):
                 prefer[doc.id] += 1.0
+    for pattern, doc_id in archive.handles():
+        match = pattern.search(question)
+        if match:
+            prefer[doc_id] += 2.5
+            consumed.append(match.group(0))
     return Query(
         question=question, search_text=archive.aliases.expand(search),
         dates=(date_range.first, date_range.last) if date_range else (),
         date_label=date_range.label() if date_range else None, sender=sender, recipient=recipient,
         prefer=tuple(sorted(prefer.items(), key=lambda kv: (-kv[1], kv[0]))),
         date_uncovered=uncovered, resolved_from=resolved_from, reply_context=reply_context,
-        notes=tuple(notes), consumed=tuple(consumed))
+        notes=tuple(notes), consumed=tuple(consumed), restrict=tuple(restrict),
+        sides=_sides(question, archive))
+
+
+def _sides(question: str, archive: ArchiveContext) -> tuple[str, ...]:
+    """Two or more senders a question compares ("How did Stalin and Mao differ on …?")."""
+    if not _COMPARE.search(question):
+        return ()
+    senders = {d.sender for d in archive.documents.values()}
+    names = [name for _, _, name in archive.aliases.people_positions(question) if name in senders]
+    unique = tuple(dict.fromkeys(names))
+    return unique if len(unique) >= 2 else ()
 
 
 def _previous(history: list[Turn]) -> Turn | None:
@@ -138,26 +178,49 @@ def _previous(history: list[Turn]) -> Turn | None:
     return None
 
 
-def _is_follow_up(question: str, sender: str | None, ranges: list[DateRange]) -> bool:
-    content = re.findall(r"\w+", question)
-    if _REPLY_CUE.search(question) or _NEXT_CUE.search(question) or _BEFORE_CUE.search(question):
+_CUE_WORDS = frozenset(words("respond responded response reply replied answer answered react reacted "
+                             "reaction next day after before following previous then later "
+                             "afterwards add added else more why happen happened"))
+
+
+def _is_follow_up(question: str, ranges: list[DateRange], archive: ArchiveContext) -> bool:
+    """True when the question leans on the conversation rather than standing alone.
+
+    It does when it starts like a continuation ("And …", "Why …"), or when, once names, cue words
+    ("respond", "the next day") and pronouns are set aside, at most two words of its own remain
+    and it has a cue or a pronoun, or is very short. A question with its own date stands alone.
+    """
+    lowered = question.lower().strip()
+    if lowered.startswith(("and ", "but ", "so ", "why", "what else", "anything else", "then ")):
         return True
     if ranges:
         return False
-    return len(content) <= 4 or bool(_PRONOUN.search(question)) or question.lower().startswith(
-        ("and ", "but ", "so ", "why", "what else", "anything else"))
+    names = " ".join(question[start:end] for start, end, _ in archive.aliases.people_positions(question))
+    own = set(words(question)) - set(words(names)) - _CUE_WORDS
+    cue = bool(_REPLY_CUE.search(question) or _NEXT_CUE.search(question)
+               or _BEFORE_CUE.search(question))
+    short = len(re.findall(r"\w+", question)) <= 4
+    return len(own) <= 2 and (cue or short or bool(_PRONOUN.search(question)))
 
 
 @dataclass
 class _Follow:
-    docs: list[str]
+    docs: list[tuple[str, float]]
     sender: str | None = None
     range: DateRange | None = None
     context: str | None = None
 
 
 def _follow(question: str, prev: Document, sender: str | None, archive: ArchiveContext) -> _Follow:
-    """Which documents a follow-up points to, through reply links and the calendar."""
+    """Which documents a follow-up points to, through reply links and the calendar.
+
+    "How did Stalin respond?" follows reply links (``replies_to``) from the previous answer's
+    document, or else takes the sender's next message; "the next day" / "the day before" move
+    along the calendar; a bare "next" / "then" is the same document read on, or the author's next
+    message.
+    """
+    author = sender or (prev.sender if re.search(r"\b(he|him|his|she|her)\b", question, re.I)
+                        else None)
     if _REPLY_CUE.search(question):
         replies = [d for d in archive.dated() if prev.id in d.replies_to
                    and (not sender or d.sender == sender)]
@@ -168,22 +231,26 @@ def _follow(question: str, prev: Document, sender: str | None, archive: ArchiveC
             reply = replies[0]
             context = (f"{_possessive(reply.sender)} reply of {format_date(reply.date)} to "
                        f"{_possessive(prev.sender)} {prev.kind} of {format_date(prev.date)}")
-            return _Follow([d.id for d in replies], reply.sender, None, context)
+            return _Follow([(d.id, 3.0) for d in replies], reply.sender, None, context)
         return _Follow([])
-    step = 1 if _NEXT_CUE.search(question) else -1 if _BEFORE_CUE.search(question) else 0
-    if step and prev.date:
-        author = sender or (prev.sender if _PRONOUN.search(question) else None)
-        day = shift(prev.date, step)
+    calendar_step = (1 if _NEXT_DAY.search(question) else -1 if _BEFORE_CUE.search(question)
+                     else 0)
+    if calendar_step and prev.date:
+        day = shift(prev.date, calendar_step)
         candidates = [d for d in archive.dated() if (d.date == day or d.continues == prev.id)
                       and (not author or d.sender == author)]
         if not candidates:  # nothing that very day: the author's next (or previous) message
-            ordered = archive.dated() if step > 0 else list(reversed(archive.dated()))
-            candidates = [d for d in ordered if (d.date > prev.date if step > 0 else d.date < prev.date)
+            later = calendar_step > 0
+            ordered = archive.dated() if later else list(reversed(archive.dated()))
+            candidates = [d for d in ordered if (d.date > prev.date if later else d.date < prev.date)
                           and (not author or d.sender == author)][:1]
-        rng = DateRange(day, day, "the day after" if step > 0 else "the day before", 0, 0, "day")
-        return _Follow([d.id for d in candidates], author, rng if candidates else None, None)
-    author = sender or (prev.sender if re.search(r"\b(he|him|his|she|her)\b", question, re.I)
-                        else None)
+        label = "the day after" if calendar_step > 0 else "the day before"
+        rng = DateRange(day, day, label, 0, 0, "day")
+        return _Follow([(d.id, 3.0) for d in candidates], author, rng if candidates else None)
+    if _NEXT_CUE.search(question) and prev.date:
+        following = [d for d in archive.dated() if d.date >= prev.date and d.id != prev.id
+                     and (not author or d.sender == author)][:1]
+        return _Follow([(prev.id, 3.0)] + [(d.id, 2.0) for d in following], author)
     return _Follow([], author)
 
 

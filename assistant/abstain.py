@@ -1,0 +1,88 @@
+"""Decides whether the documents answer a question: the rule, its inputs, and its explanation.
+
+The rule was calibrated on the dev questions plus the project's own probe set
+(``eval/probe_questions.jsonl``); ``scripts/calibrate_abstention.py`` prints the trade-off curve
+(share of unanswerable questions refused against share of answerable ones refused) for every
+threshold, so a change of model or corpus can be re-calibrated rather than guessed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexical import words
+from .quotes import Scored, topic_words
+from .records import Query
+
+_NAME = re.compile(r"(?<=[\w,;:] )([A-Z][\w-]+)")
+_LATIN = re.compile(r"[A-Za-z]")
+_FOREIGN = re.compile(r"[^\x00-\u024f\u2000-\u206f\s\d]")  # letters outside Latin scripts
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the decision looks at, kept so it can be explained and calibrated."""
+
+    best: float
+    """Best sentence's cosine similarity plus half its IDF-weighted topic-word overlap."""
+    coverage: float
+    """IDF-weighted share of the question's topic words that occur anywhere in the archive."""
+    unknown_names: tuple[str, ...] = ()
+    """Capitalised words of the question (not its first) that the archive never uses."""
+    foreign: bool = False
+    """The question is written in a script the archive does not use and names nothing it knows."""
+
+
+def gather_evidence(question: str, query: Query, scored: list[Scored], vocabulary: set[str],
+                    known_words: set[str], idf) -> Evidence:
+    """Measure the question against the archive (see :class:`Evidence`).
+
+    Args:
+        question: The cleaned question as typed.
+        query: The understood query.
+        scored: Candidate sentences, as scored by the quote selector.
+        vocabulary: Stemmed words of the archive's texts and metadata.
+        known_words: Lower-cased words of names the archive knows (glossary entries it mentions).
+        idf: Word → inverse document frequency (the quote selector's).
+    """
+    best = max((s.evidence for s in scored), default=0.0)
+    topic = topic_words(query)
+    total = sum(idf(w) for w in topic)
+    coverage = (sum(idf(w) for w in topic if w in vocabulary) / total) if total else 1.0
+    unknown = []
+    for match in _NAME.finditer(question):
+        word = match.group(1)
+        if word.lower() in known_words:
+            continue
+        if any(part not in vocabulary for part in words(word)):
+            unknown.append(word)
+    foreign = bool(_FOREIGN.search(question)) and not _LATIN.search(query.search_text)
+    return Evidence(best, coverage, tuple(unknown), foreign)
+
+
+def decide(query: Query, evidence: Evidence, threshold: float, coverage_floor: float) -> bool:
+    """True when the assistant should say the documents do not answer.
+
+    In order: a date no document carries or mentions; a name the archive never uses ("Potsdam");
+    a question in another script that names nothing the archive knows; weak best evidence
+    (below ``threshold``); or a question most of whose topic words the archive never uses
+    (coverage below ``coverage_floor``) without strong evidence to outweigh it.
+    A follow-up resolved to definite messages (``query.restrict``) is answered from them.
+    """
+    if query.restrict:
+        return False
+    if query.date_uncovered or evidence.unknown_names or evidence.foreign:
+        return True
+    if evidence.best < threshold:
+        return True
+    return evidence.coverage < coverage_floor and evidence.best < threshold + 0.3
+
+
+def explain(evidence: Evidence) -> str | None:
+    """A note telling the user why the archive was judged silent, where a reason can be named."""
+    if evidence.unknown_names:
+        return f"The archive never mentions {', '.join(evidence.unknown_names)}."
+    if evidence.foreign:
+        return ("The archive is in English: please ask in English (names such as 毛泽东 → Mao "
+                "Zedong are understood when they are in the glossary).")
+    return None

@@ -1,0 +1,251 @@
+"""Scores the sentences of retrieved chunks and cuts focused, verbatim, non-overlapping quotes."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from .cite import citation
+from .index import Index
+from .lexical import words
+from .records import Hit, Query, Quote, Sentence
+
+GROW_SLACK = 0.08  # a neighbour joins a quote if it scores nearly as well as its core
+GROW_MIN_WORDS = 35  # …or if the quote is still too short to read on its own
+FRONT_MATTER_PENALTY = 0.4  # an archive's own description ranks below the document's words
+_TERMINAL = re.compile(r"[.!?]['\"\u2019\u201d)\]]*\d*$")
+_CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+(?=\()|(?<=\))\s+")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate sentence with the parts of its score (kept apart so the rule can be explained)."""
+
+    sentence: Sentence
+    similarity: float  # cosine between question and sentence
+    overlap: float  # IDF-weighted share of the question's words found in the sentence
+    context: float  # fused retrieval score of the chunk it came from, relative to the best chunk
+    preferred: float  # weight of its document in the query's preferences (0 to 3)
+    front_matter: bool = False  # from an archive's description of the document, not the document
+
+    @property
+    def total(self) -> float:
+        """The ranking score: meaning, rare shared words, retrieval context and preferences."""
+        return (self.similarity + 0.8 * self.overlap + 0.25 * self.context + 0.3 * self.preferred
+                - (0.2 if len(self.sentence.text.split()) < 6 else 0.0)
+                - (FRONT_MATTER_PENALTY if self.front_matter else 0.0))
+
+    @property
+    def evidence(self) -> float:
+        """How strongly this sentence answers the question, used by the abstention rule."""
+        return self.similarity + 0.5 * self.overlap
+
+
+class QuoteSelector:
+    """Scores the sentences of retrieved chunks and cuts focused, non-overlapping quotes."""
+
+    def __init__(self, index: Index, max_quotes: int = 5, max_words: int = 60,
+                 per_document: int = 2) -> None:
+        self.index = index
+        self.max_quotes = max_quotes
+        self.max_words = max_words
+        self.per_document = per_document
+        frequency = Counter(w for s in index.sentences for w in set(words(s.text)))
+        self._idf = {w: math.log(1 + len(index.sentences) / n) for w, n in frequency.items()}
+        self._words = [set(words(s.text)) for s in index.sentences]
+
+    def idf(self, word: str) -> float:
+        return self._idf.get(word, math.log(1 + len(self.index.sentences)))
+
+    def score(self, query: Query, vector: np.ndarray, hits: list[Hit], depth: int = 20) -> list[Scored]:
+        """Every prose sentence of the best ``depth`` chunks, scored against the question, best first."""
+        if not hits:
+            return []
+        query_words = topic_words(query)
+        weight = sum(self.idf(w) for w in query_words) or 1.0
+        prefer = dict(query.prefer)
+        best = hits[0].score or 1.0
+        context: dict[int, float] = {}
+        for hit in hits[:depth]:
+            for sid in self.index.chunks[hit.chunk_id].sentence_ids:
+                context[sid] = max(context.get(sid, 0.0), hit.score / best)
+        ids = sorted(sid for sid in context if is_prose(self.index.sentences[sid].text))
+        # An archive's description of a document is quoted only when it holds the question's
+        # words (a translator, an archive reference), never as the document's own voice.
+        ids = [sid for sid in ids if not self._front_matter(self.index.sentences[sid])
+               or self._overlap(query_words, sid, weight) >= 0.5]
+        if not ids:
+            return []
+        sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
+        scored = []
+        for sid, sim in zip(ids, sims, strict=False):
+            sentence = self.index.sentences[sid]
+            overlap = self._overlap(query_words, sid, weight)
+            scored.append(Scored(sentence, float(sim), overlap, context[sid],
+                                 min(prefer.get(sentence.doc_id, 0.0), 3.0),
+                                 self._front_matter(sentence)))
+        scored.sort(key=lambda s: (-s.total, s.sentence.id))
+        return scored
+
+    def _overlap(self, query_words: set[str], sid: int, weight: float) -> float:
+        return sum(self.idf(w) for w in query_words & self._words[sid]) / weight
+
+    def _front_matter(self, sentence: Sentence) -> bool:
+        return sentence.start < self.index.documents[sentence.doc_id].body_start
+
+    def score_documents(self, query: Query, vector: np.ndarray, doc_ids: list[str]) -> list[Scored]:
+        """The prose sentences of whole documents, earliest first within each document.
+
+        Used when the question only names documents (by date and author) and asks for no topic:
+        the opening of each document is what it says.
+        """
+        order = {doc_id: rank for rank, doc_id in enumerate(doc_ids)}
+        ids = [s.id for s in self.index.sentences
+               if s.doc_id in order and is_prose(s.text) and not self._front_matter(s)]
+        if not ids:
+            return []
+        sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
+        scored = []
+        for position, (sid, sim) in enumerate(zip(ids, sims, strict=False)):
+            sentence = self.index.sentences[sid]
+            context = 1.0 - 0.1 * order[sentence.doc_id] - 0.001 * position
+            scored.append(Scored(sentence, float(sim), 0.0, context, 0.0,
+                                 self._front_matter(sentence)))
+        scored.sort(key=lambda s: (order[s.sentence.doc_id], s.sentence.id))
+        return scored
+
+    def select(self, query: Query, scored: list[Scored]) -> list[Quote]:
+        """Grow the best sentences into quotes of one to three sentences, best first.
+
+        At most ``per_document`` quotes come from one document. When the question sets two
+        sides against each other (``query.sides``), the second quote is the best from the other
+        side, so both are heard.
+        """
+        by_id = {s.sentence.id: s for s in scored}
+        used: set[int] = set()
+        per_doc: Counter[str] = Counter()
+        quotes: list[Quote] = []
+        query_words = topic_words(query)
+        for core in self._order(query, scored):
+            if len(quotes) >= self.max_quotes:
+                break
+            sentence = core.sentence
+            if sentence.id in used or per_doc[sentence.doc_id] >= self.per_document:
+                continue
+            span = self._grow(core, by_id, used)
+            used.update(span)
+            per_doc[sentence.doc_id] += 1
+            first, last = self.index.sentences[span[0]], self.index.sentences[span[-1]]
+            start, end = self._clip(first.doc_id, first.start, last.end, query_words)
+            quotes.append(self._quote(first.doc_id, start, end, core.total))
+        return quotes
+
+    def _order(self, query: Query, scored: list[Scored]) -> list[Scored]:
+        if len(query.sides) < 2 or not scored:
+            return scored
+        side_of = {doc.id: doc.sender for doc in self.index.documents.values()}
+        first = scored[0]
+        others = [s for s in scored if side_of.get(s.sentence.doc_id) in query.sides
+                  and side_of.get(s.sentence.doc_id) != side_of.get(first.sentence.doc_id)]
+        if not others:
+            return scored
+        return [first, others[0]] + [s for s in scored[1:] if s is not others[0]]
+
+    def _grow(self, core: Scored, by_id: dict[int, Scored], used: set[int]) -> list[int]:
+        """Add neighbouring sentences of the same paragraph while the quote stays short or they score."""
+        span = [core.sentence.id]
+        count = len(core.sentence.text.split())
+        while len(span) < 3:
+            options = []
+            for sid in (span[0] - 1, span[-1] + 1):
+                cand = by_id.get(sid)
+                if cand is None or sid in used or not self._same_paragraph(span, sid):
+                    continue
+                options.append(cand)
+            if not options:
+                break
+            cand = max(options, key=lambda c: (c.total, -c.sentence.id))
+            size = len(cand.sentence.text.split())
+            good = cand.total >= core.total - GROW_SLACK or count < GROW_MIN_WORDS
+            if not good or count + size > self.max_words:
+                break
+            span = sorted(span + [cand.sentence.id])
+            count += size
+        return span
+
+    def _same_paragraph(self, span: list[int], sid: int) -> bool:
+        sentences = self.index.sentences
+        other = sentences[sid]
+        ref = sentences[span[0]] if sid < span[0] else sentences[span[-1]]
+        if other.doc_id != ref.doc_id:
+            return False
+        text = self.index.documents[ref.doc_id].text
+        between = text[min(ref.end, other.end):max(ref.start, other.start)]
+        return "\n\n" not in between
+
+    def _clip(self, doc_id: str, start: int, end: int, query_words: set[str]) -> tuple[int, int]:
+        """Narrow an over-long quote to the run of clauses that best matches the question."""
+        text = self.index.documents[doc_id].text
+        if len(text[start:end].split()) <= self.max_words:
+            return start, end
+        cuts = [start] + [start + m.end() for m in _CLAUSE.finditer(text[start:end])] + [end]
+        clauses = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+        best, best_score = (start, end), -1.0
+        for i in range(len(clauses)):
+            for j in range(i, len(clauses)):
+                s, e = clauses[i][0], clauses[j][1]
+                if len(text[s:e].split()) > self.max_words:
+                    break
+                score = sum(self.idf(w) for w in query_words & set(words(text[s:e])))
+                score += 0.001 * len(text[s:e].split())  # prefer fuller context on ties
+                if score > best_score:
+                    best, best_score = (s, e), score
+        s, e = best
+        if len(text[s:e].split()) > self.max_words:  # one clause too long: the best word window
+            spans = [(s + m.start(), s + m.end()) for m in re.finditer(r"\S+", text[s:e])]
+            n = self.max_words
+            def window_score(i: int) -> float:
+                return sum(self.idf(w) for w in query_words
+                           & set(words(text[spans[i][0]:spans[i + n - 1][1]])))
+            i = max(range(len(spans) - n + 1), key=lambda i: (window_score(i), -i))
+            s, e = spans[i][0], spans[i + n - 1][1]
+        while e > s and text[e - 1] in " ,;:":
+            e -= 1
+        return s, e
+
+    def _quote(self, doc_id: str, start: int, end: int, score: float) -> Quote:
+        doc = self.index.documents[doc_id]
+        return Quote(doc_id, start, end, doc.text[start:end], doc.title, doc.date, citation(doc),
+                     round(score, 4))
+
+
+# Words that ask for a document rather than a subject ("Which telegrams were sent on …?").
+_DOCUMENT_WORDS = frozenset(words(
+    "send sent telegram telegrams message messages cable cables letter letters document documents "
+    "happen happened receive received respond responded response reply replied answer answered "
+    "react reacted reaction next day after before then"))
+
+
+def document_request(query: Query) -> list[str]:
+    """Documents a question asks for only by date, author or reference, or [] if it asks about a
+    subject ("What did Stalin write on 15 January?", "How did Mao respond?")."""
+    if topic_words(query) - _DOCUMENT_WORDS:
+        return []
+    if query.restrict:
+        return list(query.restrict)
+    return [doc_id for doc_id, weight in query.prefer if weight >= 2.0]
+
+
+def topic_words(query: Query) -> set[str]:
+    """The question's content words, less those read as metadata (names of the sender, the date)."""
+    return set(words(query.search_text)) - set(words(" ".join(query.consumed)))
+
+
+def is_prose(text: str) -> bool:
+    """False for headings, salutations, signatures and dates alone on a line: never quoted."""
+    return len(text.split()) > 30 or bool(_TERMINAL.search(text))
+
+

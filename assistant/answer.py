@@ -1,17 +1,9 @@
 """Assembles the Answer: the one-line lead from metadata, the quotes, and the notes."""
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
-from dataclasses import dataclass
-
-import numpy as np
-
-from .cite import citation, describe, format_date
+from .cite import describe
 from .index import Index
-from .lexical import words
-from .records import Answer, Hit, Query, Quote, Sentence
+from .records import Answer, Query, Quote
 
 CANNOT_ANSWER = "The documents in this archive do not answer this question."
 
@@ -47,7 +39,3 @@ def build_answer(question: str, query: Query, quotes: list[Quote], abstained: bo
         resolved = f"{question} (read as a follow-up to: {query.resolved_from})"
     return Answer(question, write_lead(query, quotes, abstained, index), tuple(quotes), abstained,
                   tuple(notes), resolved, round(latency_ms, 2))
-
-
-__all__ = ["CANNOT_ANSWER", "QuoteSelector", "decide_abstention", "write_lead", "build_answer",
-           "format_date"]

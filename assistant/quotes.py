@@ -16,6 +16,7 @@ from .records import Hit, Query, Quote, Sentence
 GROW_SLACK = 0.08  # a neighbour joins a quote if it scores nearly as well as its core
 GROW_MIN_WORDS = 35  # …or if the quote is still too short to read on its own
 FRONT_MATTER_PENALTY = 0.4  # an archive's own description ranks below the document's words
+POSITION_PRIOR = 0.1  # in a requested document, how much an early sentence is favoured
 _TERMINAL = re.compile(r"[.!?]['\"\u2019\u201d)\]]*\d*$")
 _CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+(?=\()|(?<=\))\s+")
 
@@ -96,28 +97,42 @@ class QuoteSelector:
     def _front_matter(self, sentence: Sentence) -> bool:
         return sentence.start < self.index.documents[sentence.doc_id].body_start
 
-    def score_documents(self, query: Query, vector: np.ndarray, doc_ids: list[str]) -> list[Scored]:
-        """The prose sentences of whole documents, earliest first within each document.
+    def score_documents(self, query: Query, vector: np.ndarray, doc_ids: list[str],
+                        read_on: dict[str, int] | None = None) -> list[Scored]:
+        """The prose sentences of whole documents, document by document, most telling first.
 
-        Used when the question only names documents (by date and author) and asks for no topic:
-        the opening of each document is what it says.
+        Used when the question names documents (by date, author or reference) but asks about
+        no subject: each document's sentences are ranked by how central they are to it (cosine
+        with the mean of its sentence vectors, with a slight lead for early sentences), so the
+        gist comes first. For a document in ``read_on``, the text after the given offset is read
+        on in order instead ("What did he say next?").
         """
+        read_on = read_on or {}
         order = {doc_id: rank for rank, doc_id in enumerate(doc_ids)}
-        ids = [s.id for s in self.index.sentences
-               if s.doc_id in order and is_prose(s.text) and not self._front_matter(s)]
-        if not ids:
-            return []
-        sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
-        scored = []
-        for position, (sid, sim) in enumerate(zip(ids, sims, strict=False)):
-            sentence = self.index.sentences[sid]
-            context = 1.0 - 0.1 * order[sentence.doc_id] - 0.001 * position
-            scored.append(Scored(sentence, float(sim), 0.0, context, 0.0,
-                                 self._front_matter(sentence)))
-        scored.sort(key=lambda s: (order[s.sentence.doc_id], s.sentence.id))
+        scored: list[Scored] = []
+        for doc_id in doc_ids:
+            sentences = [s for s in self.index.sentences if s.doc_id == doc_id and is_prose(s.text)
+                         and not self._front_matter(s) and s.start >= read_on.get(doc_id, 0)]
+            if not sentences:
+                continue
+            vectors = self.index.sentence_vectors[[s.id for s in sentences]]
+            sims = vectors @ vector.astype(np.float32)
+            centroid = vectors.mean(axis=0)
+            centroid /= np.linalg.norm(centroid) or 1.0
+            central = vectors @ centroid
+            count = len(sentences)
+            ranked = []
+            for position, (sentence, sim, centre) in enumerate(zip(sentences, sims, central, strict=True)):
+                lead = 1.0 - position / count
+                rank_score = -position if doc_id in read_on else float(centre) + POSITION_PRIOR * lead
+                context = 1.0 - 0.1 * order[doc_id]
+                ranked.append((rank_score, Scored(sentence, float(sim), 0.0, context, 0.0)))
+            ranked.sort(key=lambda pair: (-pair[0], pair[1].sentence.id))
+            scored.extend(item for _, item in ranked)
         return scored
 
-    def select(self, query: Query, scored: list[Scored]) -> list[Quote]:
+    def select(self, query: Query, scored: list[Scored],
+               per_document: int | None = None) -> list[Quote]:
         """Grow the best sentences into quotes of one to three sentences, best first.
 
         At most ``per_document`` quotes come from one document. When the question sets two
@@ -133,7 +148,7 @@ class QuoteSelector:
             if len(quotes) >= self.max_quotes:
                 break
             sentence = core.sentence
-            if sentence.id in used or per_doc[sentence.doc_id] >= self.per_document:
+            if sentence.id in used or per_doc[sentence.doc_id] >= (per_document or self.per_document):
                 continue
             span = self._grow(core, by_id, used)
             used.update(span)
@@ -235,7 +250,7 @@ def document_request(query: Query) -> list[str]:
     if topic_words(query) - _DOCUMENT_WORDS:
         return []
     if query.restrict:
-        return list(query.restrict)
+        return [] if query.carried_topic else list(query.restrict)
     return [doc_id for doc_id, weight in query.prefer if weight >= 2.0]
 
 
@@ -244,8 +259,15 @@ def topic_words(query: Query) -> set[str]:
     return set(words(query.search_text)) - set(words(" ".join(query.consumed)))
 
 
+_REFERENCE = re.compile(r"\bpp?\.\s*\d|\bIbid\b|\bVol\.\s*\w")
+
+
 def is_prose(text: str) -> bool:
-    """False for headings, salutations, signatures and dates alone on a line: never quoted."""
-    return len(text.split()) > 30 or bool(_TERMINAL.search(text))
+    """False for headings, salutations, signatures, dates alone on a line and bibliographic
+    references ("Collection of Documents, Moscow, 1959, pp. 200."): never quoted."""
+    size = len(text.split())
+    if size < 25 and _REFERENCE.search(text):
+        return False
+    return size > 30 or bool(_TERMINAL.search(text))
 
 

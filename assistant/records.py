@@ -95,6 +95,10 @@ class Query:
     """Documents the answer must come from (a follow-up resolved to definite messages, a filter)."""
     sides: tuple[str, ...] = ()
     """Two senders a question compares ("how did Stalin and Mao differ"): quote both."""
+    read_on: tuple[tuple[str, int], ...] = ()
+    carried_topic: bool = False
+    """A follow-up carries a subject from the earlier question (rank the resolved messages by it)."""
+    """(doc_id, offset): continue reading a document after the passage already shown."""
 
 
 @dataclass(frozen=True)
@@ -142,3 +146,5 @@ class Turn:
     query: Query
     doc_ids: tuple[str, ...]
     abstained: bool
+    spans: tuple[tuple[str, int, int], ...] = ()
+    """(doc_id, start, end) of the quotes shown, so "what next?" can read on from them."""

@@ -80,7 +80,7 @@ class Assistant:
         requested = document_request(query)
         notes = list(query.notes)
         if requested:
-            scored = self.selector.score_documents(query, vector, requested)
+            scored = self.selector.score_documents(query, vector, requested, dict(query.read_on))
             abstained = False
         else:
             hits = self.retriever.search(query, vector, self.settings.retrieve_k,
@@ -99,7 +99,8 @@ class Assistant:
                 note, first, second = conflict
                 notes.append(note)
                 scored = [first, second] + [s for s in scored if s is not first and s is not second]
-        quotes = self.selector.select(query, scored)
+        quotes = self.selector.select(query, scored,
+                                      self.settings.max_quotes if requested else None)
         if not abstained:
             shown = [self.index.documents[d] for d in dict.fromkeys(q.doc_id for q in quotes[:3])]
             if query.dates or re.search(r"\b(when|date|dated|day)\b", text, re.I):
@@ -108,7 +109,8 @@ class Assistant:
         query = replace(query, notes=tuple(dict.fromkeys(notes)))
         latency = (time.perf_counter() - started) * 1000
         answer = build_answer(text, query, quotes, abstained, self.index, latency)
-        turn = Turn(text, query, tuple(q.doc_id for q in quotes), abstained)
+        turn = Turn(text, query, tuple(q.doc_id for q in quotes), abstained,
+                    tuple((q.doc_id, q.start, q.end) for q in quotes))
         return answer, turn
 
 

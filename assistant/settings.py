@@ -49,7 +49,7 @@ class Settings:
     max_quotes: int = 5
     quote_max_words: int = 60
     abstain_below: float = 0.45
-    coverage_floor: float = 0.5
+    coverage_floor: float = 0.4
     max_question_chars: int = 2000
     max_history_turns: int = 20
     host: str = "127.0.0.1"

@@ -49,7 +49,11 @@ class ArchiveContext:
         months = Counter(d[:7] for d in dated)
         year = int(years.most_common(1)[0][0]) if years else 1949
         month = int(months.most_common(1)[0][0][5:7]) if months else None
-        mentioned = {doc.id: find_dates(doc.text, year, None) for doc in documents.values()}
+        # A date written without its year ("in December", "13 November") is only taken to be in
+        # the archive's year when it falls in the archive's own month: otherwise its year is unknown.
+        mentioned = {doc.id: [r for r in find_dates(doc.text, year, None)
+                              if re.search(r"\d{4}", r.phrase) or int(r.first[5:7]) == month]
+                     for doc in documents.values()}
         return cls(documents, aliases, year, month, mentioned)
 
     def handles(self) -> list[tuple[re.Pattern, str]]:
@@ -89,11 +93,13 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
     resolved_from = reply_context = None
 
     restrict: list[str] = []
+    read_on: tuple[tuple[str, int], ...] = ()
+    carried_topic = False
     if previous is not None and _is_follow_up(question, ranges, archive):
         prev_doc = archive.documents.get(previous.doc_ids[0]) if previous.doc_ids else None
         resolved_from = previous.question
         if prev_doc is not None:
-            follow = _follow(question, prev_doc, sender, archive)
+            follow = _follow(question, prev_doc, sender, archive, previous)
             if follow.sender and not sender:
                 sender = follow.sender
             for doc_id, weight in follow.docs:
@@ -102,7 +108,10 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
                 ranges = [follow.range]
             reply_context = follow.context
             carried = _topic(previous.query.search_text, archive)
-            search = f"{question} {carried}"
+            if len(_own_words(question, archive)) <= 1:  # an elliptic question: carry the subject
+                search = f"{question} {carried}"
+                carried_topic = bool(_own_words(carried, archive) - _DOCUMENT_WORDS_LIKE)
+            read_on = follow.read_on
             if follow.docs:
                 # The follow-up names definite messages: answer from them, on the earlier subject;
                 # the carried words steer the search but are not the new question's topic.
@@ -157,7 +166,8 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
         date_label=date_range.label() if date_range else None, sender=sender, recipient=recipient,
         prefer=tuple(sorted(prefer.items(), key=lambda kv: (-kv[1], kv[0]))),
         date_uncovered=uncovered, resolved_from=resolved_from, reply_context=reply_context,
-        notes=tuple(notes), consumed=tuple(consumed), restrict=tuple(restrict),
+        notes=tuple(notes), consumed=tuple(consumed), restrict=tuple(restrict), read_on=read_on,
+        carried_topic=carried_topic,
         sides=_sides(question, archive))
 
 
@@ -178,6 +188,9 @@ def _previous(history: list[Turn]) -> Turn | None:
     return None
 
 
+# Words that name messages rather than a subject ("telegram", "write" is a stopword already).
+_DOCUMENT_WORDS_LIKE = frozenset(words("telegram telegrams message cable letter document tell about "
+                                       "send sent"))
 _CUE_WORDS = frozenset(words("respond responded response reply replied answer answered react reacted "
                              "reaction next day after before following previous then later "
                              "afterwards add added else more why happen happened"))
@@ -195,12 +208,18 @@ def _is_follow_up(question: str, ranges: list[DateRange], archive: ArchiveContex
         return True
     if ranges:
         return False
-    names = " ".join(question[start:end] for start, end, _ in archive.aliases.people_positions(question))
-    own = set(words(question)) - set(words(names)) - _CUE_WORDS
+    own = _own_words(question, archive)
     cue = bool(_REPLY_CUE.search(question) or _NEXT_CUE.search(question)
                or _BEFORE_CUE.search(question))
     short = len(re.findall(r"\w+", question)) <= 4
     return len(own) <= 2 and (cue or short or bool(_PRONOUN.search(question)))
+
+
+def _own_words(question: str, archive: ArchiveContext) -> set[str]:
+    """The question's words less people's names and follow-up cue words."""
+    names = " ".join(question[start:end]
+                     for start, end, _ in archive.aliases.people_positions(question))
+    return set(words(question)) - set(words(names)) - _CUE_WORDS
 
 
 @dataclass
@@ -209,9 +228,11 @@ class _Follow:
     sender: str | None = None
     range: DateRange | None = None
     context: str | None = None
+    read_on: tuple[tuple[str, int], ...] = ()
 
 
-def _follow(question: str, prev: Document, sender: str | None, archive: ArchiveContext) -> _Follow:
+def _follow(question: str, prev: Document, sender: str | None, archive: ArchiveContext,
+            previous: Turn) -> _Follow:
     """Which documents a follow-up points to, through reply links and the calendar.
 
     "How did Stalin respond?" follows reply links (``replies_to``) from the previous answer's
@@ -250,7 +271,10 @@ def _follow(question: str, prev: Document, sender: str | None, archive: ArchiveC
     if _NEXT_CUE.search(question) and prev.date:
         following = [d for d in archive.dated() if d.date >= prev.date and d.id != prev.id
                      and (not author or d.sender == author)][:1]
-        return _Follow([(prev.id, 3.0)] + [(d.id, 2.0) for d in following], author)
+        shown = [end for doc_id, _, end in previous.spans if doc_id == prev.id]
+        read_on = ((prev.id, max(shown)),) if shown else ()
+        return _Follow([(prev.id, 3.0)] + [(d.id, 2.0) for d in following], author,
+                       read_on=read_on)
     return _Follow([], author)
 
 

@@ -30,7 +30,7 @@ class Evidence:
     unknown_names: tuple[str, ...] = ()
     """Capitalised words of the question (not its first) that the archive never uses."""
     foreign: bool = False
-    """The question is written in a script the archive does not use and names nothing it knows."""
+    """The question is written in a script the archive does not use (the archive is English)."""
 
 
 def gather_evidence(question: str, query: Query, scored: list[Scored], vocabulary: set[str],
@@ -56,7 +56,7 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
             continue
         if any(part not in vocabulary for part in words(word)):
             unknown.append(word)
-    foreign = bool(_FOREIGN.search(question)) and not _LATIN.search(query.search_text)
+    foreign = bool(_FOREIGN.search(question)) and not _LATIN.search(question)
     return Evidence(best, coverage, tuple(unknown), foreign)
 
 
@@ -78,11 +78,21 @@ def decide(query: Query, evidence: Evidence, threshold: float, coverage_floor: f
     return evidence.coverage < coverage_floor and evidence.best < threshold + 0.3
 
 
-def explain(evidence: Evidence) -> str | None:
-    """A note telling the user why the archive was judged silent, where a reason can be named."""
+def explain(evidence: Evidence, recognised: list[str] = ()) -> str | None:
+    """A note telling the user why the archive was judged silent, where a reason can be named.
+
+    Args:
+        evidence: The measured evidence.
+        recognised: Glossary names found in the question ("毛泽东 = Mao Zedong"), listed for a
+            question in another script so the user sees what was understood.
+    """
     if evidence.unknown_names:
         return f"The archive never mentions {', '.join(evidence.unknown_names)}."
     if evidence.foreign:
-        return ("The archive is in English: please ask in English (names such as 毛泽东 → Mao "
-                "Zedong are understood when they are in the glossary).")
+        note = ("The archive is in English and this question could not be read reliably: "
+                "please ask it in English.")
+        if recognised:
+            note += (" Names recognised from the glossary: " + "; ".join(recognised)
+                     + " (the passages below mention them).")
+        return note
     return None

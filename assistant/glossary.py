@@ -51,7 +51,7 @@ def load_glossary(corpus_dir: Path) -> list[Entry]:
 def _pattern(name: str) -> re.Pattern:
     # Short all-capital names (KMT, CPC) must match in capitals; other names in any case.
     flags = 0 if (name.isupper() and len(name) <= 4) else re.I
-    if re.match(r"\w", name):
+    if re.match(r"\w", name) and name.isascii():  # CJK has no spaces: no word boundaries there
         return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", flags)
     return re.compile(re.escape(name), flags)
 

@@ -17,7 +17,7 @@ from .chunk import chunk_document, split_sentences
 from .corpus import corpus_fingerprint, load_corpus
 from .embed import Embedder
 from .errors import REBUILD_HINT, IndexMissingError, StaleIndexError
-from .lexical import words
+from .lexical import TOKENIZER_VERSION, words
 from .records import Chunk, Document, Sentence
 from .settings import Settings
 
@@ -40,7 +40,7 @@ class Index:
 
 def index_settings(settings: Settings) -> dict:
     """The settings an index depends on; a change in any of them makes the index stale."""
-    return {"chunk_tokens": settings.chunk_tokens,
+    return {"tokenizer": TOKENIZER_VERSION, "chunk_tokens": settings.chunk_tokens,
             "chunk_overlap_tokens": settings.chunk_overlap_tokens,
             "max_word_pieces": settings.max_word_pieces}
 

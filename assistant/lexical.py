@@ -13,6 +13,8 @@ too under until up very was we were what when where which while who whom why wil
 yours yourself yourselves tell me please say said says write wrote written did does shall may might
 must also us mr com comrade
 """.split())
+# Bumped whenever `words` changes: the index records it, so a BM25 index of other words is stale.
+TOKENIZER_VERSION = 1
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 

@@ -90,7 +90,9 @@ class Assistant:
                                        self.selector.idf)
             abstained = decide(query, evidence, self.settings.abstain_below,
                                self.settings.coverage_floor)
-            reason = explain(evidence) if abstained else None
+            recognised = [f"{name} = {entry.name}" for entry in self.archive.aliases.mentioned(text)
+                          for name in entry.names if not name.isascii() and name in text]
+            reason = explain(evidence, recognised) if abstained else None
             if reason:
                 notes.append(reason)
             conflict = None if abstained else figure_conflict(topic_words(query), scored,

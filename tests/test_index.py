@@ -10,6 +10,7 @@ from assistant import __version__
 from assistant.corpus import corpus_fingerprint
 from assistant.errors import REBUILD_HINT, IndexMissingError, StaleIndexError
 from assistant.index import build_index, check_index, load_index
+from assistant.lexical import TOKENIZER_VERSION
 
 DATA_FILES = ["bm25/data.csc.index.npy", "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy",
               "bm25/params.index.json", "bm25/vocab.index.json", "chunks.jsonl", "dense.faiss",
@@ -27,8 +28,8 @@ def test_build_writes_plain_files_and_a_full_manifest(tiny_index, tiny_settings,
     assert manifest["package_version"] == __version__
     assert manifest["model"] == "fake-hashed-words"
     assert manifest["dimension"] == 64
-    assert manifest["settings"] == {"chunk_tokens": 160, "chunk_overlap_tokens": 40,
-                                    "max_word_pieces": 256}
+    assert manifest["settings"] == {"tokenizer": TOKENIZER_VERSION, "chunk_tokens": 160,
+                                    "chunk_overlap_tokens": 40, "max_word_pieces": 256}
     assert manifest["corpus"] == corpus_fingerprint(tiny_settings.corpus_dir)
     assert sorted(manifest["corpus"]) == ["cable.txt", "letters.txt", "manifest.jsonl"]
     assert manifest["counts"] == {"documents": 4, "chunks": 4, "sentences": 22}

@@ -1,0 +1,103 @@
+"""Tests for assistant/quotes.py: focused, verbatim, non-overlapping quotes."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.quotes import QuoteSelector, Scored, document_request, is_prose, topic_words
+from assistant.records import Hit, Query
+from assistant.retrieve import Retriever
+
+
+@pytest.mark.parametrize("text, prose", [
+    ("Comrade Mao Zedong,", False),
+    ("Telegram of J.V. Stalin to Mao Zedong dated 10 January 1949", False),
+    ("12 January 1949", False),
+    ("Collection of Documents, Moscow, 1959, pp. 200.", False),
+    ("It proposes that the USSR mediate.", True),
+    ("Your demand for surrender is correct.", True),
+])
+def test_only_prose_is_quoted(text, prose):
+    assert is_prose(text) is prose
+
+
+def test_topic_words_leave_out_what_was_read_as_metadata():
+    query = Query("What did Mao demand on 13 January?", "What did Mao demand on 13 January?",
+                  consumed=("Mao", "13 January"))
+    assert topic_words(query) == {"demand"}
+
+
+def test_a_question_naming_documents_but_no_subject_is_a_document_request():
+    named = Query("What was sent on 14 January?", "What was sent on 14 January?",
+                  prefer=(("tiny-3", 2.0), ("tiny-1", 1.0)), consumed=("14 January",))
+    subject = Query("What about surrender on 14 January?", "What about surrender on 14 January?",
+                    prefer=(("tiny-3", 2.0),), consumed=("14 January",))
+    assert document_request(named) == ["tiny-3"]
+    assert document_request(subject) == []
+
+
+def select(index, embedder, question: str, **query_fields):
+    query = Query(question, question, **query_fields)
+    vector = embedder.encode([question])[0]
+    hits = Retriever(index).search(query, vector, 10)
+    selector = QuoteSelector(index, max_quotes=5, max_words=60)
+    return selector, selector.select(query, selector.score(query, vector, hits))
+
+
+def test_quotes_are_verbatim_slices_without_overlap(tiny_index, fake_embedder):
+    _, quotes = select(tiny_index, fake_embedder, "unconditional surrender of the Kuomintang")
+    assert quotes, "the tiny corpus answers this"
+    assert quotes[0].doc_id == "tiny-2"
+    assert "We demand the unconditional surrender of the Kuomintang." in quotes[0].text
+    seen = []
+    for quote in quotes:
+        assert tiny_index.documents[quote.doc_id].text[quote.start:quote.end] == quote.text
+        for doc_id, start, end in seen:
+            assert doc_id != quote.doc_id or end <= quote.start or quote.end <= start
+        seen.append((quote.doc_id, quote.start, quote.end))
+
+
+def test_navigation_and_headings_are_never_quoted(tiny_index, fake_embedder):
+    _, quotes = select(tiny_index, fake_embedder, "Click here to return to the index telegram")
+    assert all("Click here" not in q.text and not q.text.startswith("Telegram of") for q in quotes)
+
+
+def test_an_over_long_passage_is_clipped_to_the_words_that_answer(tiny_index):
+    selector = QuoteSelector(tiny_index, max_words=6)
+    doc = tiny_index.documents["tiny-2"]
+    start = doc.text.index("I received")
+    end = doc.text.index("Peiping.") + len("Peiping.")
+    s, e = selector._clip("tiny-2", start, end, {"surrender", "kuomintang"})
+    assert doc.text[s:e] == "the unconditional surrender of the Kuomintang."
+    assert len(doc.text[s:e].split()) <= 6
+
+
+def test_two_sides_are_both_quoted_when_compared(tiny_index, fake_embedder):
+    selector, quotes = select(tiny_index, fake_embedder, "surrender demand", sides=("Stalin", "Mao Zedong"))
+    senders = [tiny_index.documents[q.doc_id].sender for q in quotes[:2]]
+    assert set(senders) == {"Stalin", "Mao Zedong"}
+
+
+def test_a_requested_document_is_read_from_its_most_central_sentences(tiny_index, fake_embedder):
+    selector = QuoteSelector(tiny_index)
+    query = Query("What was sent on 14 January?", "What was sent on 14 January?")
+    scored = selector.score_documents(query, fake_embedder.encode(["x"])[0], ["tiny-3"])
+    assert [s.sentence.text for s in scored] == [
+        "Your demand for surrender is correct.",
+        "The delegation should wait until the spring."]
+    read_on = selector.score_documents(query, fake_embedder.encode(["x"])[0], ["tiny-2"],
+                                       {"tiny-2": tiny_index.documents["tiny-2"].text.index("Mr. Fu")})
+    assert [s.sentence.text for s in read_on] == ["Mr. Fu will carry the reply to Peiping."]
+
+
+def test_scores_keep_their_parts_for_explanation(tiny_index):
+    sentence = tiny_index.sentences[0]
+    scored = Scored(sentence, similarity=0.5, overlap=0.5, context=1.0, preferred=0.0)
+    short = 0.2 if len(sentence.text.split()) < 6 else 0.0
+    assert scored.total == pytest.approx(0.5 + 0.4 + 0.25 - short)
+    assert scored.evidence == pytest.approx(0.75)
+
+
+def test_no_hits_no_quotes(tiny_index):
+    selector = QuoteSelector(tiny_index)
+    assert selector.score(Query("x", "x"), np.zeros(64, dtype=np.float32), [Hit(0, 0.0)][:0]) == []

@@ -1,0 +1,151 @@
+"""Tests for assistant/understand.py: dates in archive time, authors, references, follow-ups."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant.corpus import load_corpus
+from assistant.glossary import AliasTable, load_glossary
+from assistant.records import Query, Turn
+from assistant.understand import ArchiveContext, understand
+
+GLOSSARY = [
+    {"name": "Stalin", "kind": "person", "aliases": ["Filippov", "Fillipov", "J.V. Stalin"],
+     "about": "Soviet leader."},
+    {"name": "Mao Zedong", "kind": "person", "aliases": ["Mao", "毛泽东"], "about": "CPC chairman."},
+    {"name": "Beiping", "kind": "place", "aliases": ["Peiping", "Peking", "Beijing"], "about": "City."},
+    {"name": "Kuomintang", "kind": "organisation", "aliases": ["KMT", "GMD"], "about": "Party."},
+]
+
+
+@pytest.fixture
+def archive(tiny_corpus) -> ArchiveContext:
+    (tiny_corpus / "glossary.jsonl").write_text(
+        "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in GLOSSARY), encoding="utf-8")
+    documents = {d.id: d for d in load_corpus(tiny_corpus)}
+    text = "\n".join(d.text for d in documents.values())
+    return ArchiveContext.build(documents, AliasTable(load_glossary(tiny_corpus), text))
+
+
+def turn(question: str, doc_ids: tuple[str, ...], spans=()) -> Turn:
+    return Turn(question, Query(question, question), doc_ids, False, spans)
+
+
+def test_archive_year_and_month_come_from_the_documents_not_today(archive):
+    assert (archive.year, archive.month) == (1949, 1)
+
+
+@pytest.mark.parametrize("question", [
+    "What did Mao write on 13 January?", "What did Mao write on Jan. 13th?",
+    "What did Mao write on January 13, 1949?", "What did Mao write on 1949-01-13?",
+    "What did Mao write on the 13th?"])
+def test_a_date_as_people_write_it_prefers_the_documents_of_that_date(archive, question):
+    query = understand(question, [], archive)
+    assert query.dates == ("1949-01-13", "1949-01-13")
+    assert query.date_label == "13 January 1949"
+    assert query.prefer[0] == ("tiny-2", 3.0)  # heading date (2.0) + written by Mao (1.0)
+    assert query.sender == "Mao Zedong"
+    assert not query.date_uncovered and query.notes == ()
+
+
+def test_a_signed_date_counts_as_the_documents_date(archive):
+    query = understand("What was signed on 12 January?", [], archive)
+    assert dict(query.prefer) == {"tiny-2": 2.0}
+
+
+def test_a_date_only_mentioned_in_a_text_is_covered_with_a_note(archive):
+    query = understand("What arrived on 9 January?", [], archive)
+    assert not query.date_uncovered
+    assert query.notes == ("No document is dated 9 January 1949; the nearest dated documents are "
+                           "No. 1 of 10 January 1949.",)
+
+
+def test_a_date_no_document_carries_or_mentions_is_uncovered(archive):
+    query = understand("What did Stalin write on 20 January?", [], archive)
+    assert query.date_uncovered
+    assert query.notes == ("No document is dated 20 January 1949; the nearest dated documents are "
+                           "Cable, Stalin to Mao of 14 January 1949.",)
+
+
+def test_a_month_with_no_document_is_uncovered_even_if_the_year_is_mentioned(archive):
+    assert understand("What did Mao write in March 1949?", [], archive).date_uncovered
+
+
+def test_the_archive_year_says_nothing_about_which_document(archive):
+    query = understand("What did the Kuomintang do in 1949?", [], archive)
+    assert query.prefer == () and not query.date_uncovered
+
+
+def test_alias_of_the_sender_is_read_as_the_sender(archive):
+    query = understand("What did Filippov propose?", [], archive)
+    assert query.sender == "Stalin"
+    assert dict(query.prefer) == {"tiny-1": 1.0, "tiny-3": 1.0}
+    assert "Filippov" in query.consumed
+
+
+def test_asking_what_one_person_asked_another_sets_both(archive):
+    query = understand("What did Mao ask Stalin about the note?", [], archive)
+    assert (query.sender, query.recipient) == ("Mao Zedong", "Stalin")
+
+
+def test_a_spelling_the_archive_does_not_use_is_expanded_with_its_own(archive):
+    query = understand("What will be carried to Peking?", [], archive)
+    assert query.search_text == "What will be carried to Peking? (Peiping)"
+
+
+def test_a_spelling_the_archive_uses_is_left_alone(archive):
+    assert understand("What did the Kuomintang do?", [], archive).search_text == \
+        "What did the Kuomintang do?"
+
+
+def test_a_name_in_chinese_script_is_read_through_the_glossary(archive):
+    query = understand("What did 毛泽东 demand?", [], archive)
+    assert query.sender == "Mao Zedong"
+    assert "Mao Zedong" in query.search_text
+
+
+def test_a_document_number_names_the_document(archive):
+    query = understand("What does No. 2 say about surrender?", [], archive)
+    assert dict(query.prefer)["tiny-2"] == 2.5
+
+
+def test_how_did_he_respond_follows_the_reply_link(archive):
+    history = [turn("What did Stalin write on 10 January?", ("tiny-1",))]
+    query = understand("How did Mao respond?", history, archive)
+    assert query.restrict == ("tiny-2",)
+    assert query.reply_context == ("Mao Zedong's reply of 13 January 1949 to Stalin's telegram "
+                                   "of 10 January 1949")
+    assert query.resolved_from == "What did Stalin write on 10 January?"
+
+
+def test_the_day_after_moves_along_the_calendar(archive):
+    history = [turn("What did Mao demand on 13 January?", ("tiny-2",))]
+    query = understand("And the day after?", history, archive)
+    assert query.restrict == ("tiny-3",)
+    assert query.dates == ("1949-01-14", "1949-01-14")
+
+
+def test_what_next_reads_on_after_the_passage_shown(archive):
+    history = [turn("What did Mao demand?", ("tiny-2",), (("tiny-2", 80, 120),))]
+    query = understand("What did he say next?", history, archive)
+    assert query.read_on == (("tiny-2", 120),)
+    assert query.sender == "Mao Zedong"
+    assert query.restrict[0] == "tiny-2"
+
+
+def test_a_question_that_stands_alone_is_not_a_follow_up(archive):
+    history = [turn("What did Stalin write on 10 January?", ("tiny-1",))]
+    query = understand("Who will carry the reply to Peiping and when will the delegation leave?",
+                       history, archive)
+    assert query.resolved_from is None and query.restrict == ()
+
+
+def test_comparing_two_correspondents_asks_for_both_sides(archive):
+    query = understand("How did Stalin and Mao differ on surrender?", [], archive)
+    assert query.sides == ("Stalin", "Mao Zedong")
+
+
+def test_the_last_telegram_is_the_latest_dated_message(archive):
+    query = understand("What did the last cable say?", [], archive)
+    assert query.prefer[0] == ("tiny-3", 3.0)

@@ -88,7 +88,7 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
     notes: list[str] = []
     search = question
     sender, recipient, consumed = _author(question, archive.aliases)
-    ranges = find_dates(question, archive.year, archive.month)
+    ranges = find_dates(question, archive.year, archive.month) or _anchored(question, archive)
     previous = _previous(history)
     resolved_from = reply_context = None
 
@@ -169,6 +169,31 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
         notes=tuple(notes), consumed=tuple(consumed), restrict=tuple(restrict), read_on=read_on,
         carried_topic=carried_topic,
         sides=_sides(question, archive))
+
+
+_ANCHOR = re.compile(r"\b(?:on\s+)?the\s+day\s+(after|before)\s+(.+?)'s?\s+(reply|answer|telegram|"
+                     r"cable|message|letter|proposal)\b", re.I)
+
+
+def _anchored(question: str, archive: ArchiveContext) -> list[DateRange]:
+    """"the day after Mao's reply": a date found through a message named by its author.
+
+    The message is the author's first one of that kind in the archive (a reply is a message that
+    replies to another); the date is the day after (or before) it.
+    """
+    match = _ANCHOR.search(question)
+    if not match:
+        return []
+    people = archive.aliases.canonical(match.group(2), kind="person")
+    if not people:
+        return []
+    wanted_reply = match.group(3).lower() in ("reply", "answer")
+    messages = [d for d in archive.dated() if d.sender == people[0] and d.kind != "statement"
+                and (d.replies_to or not wanted_reply)]
+    if not messages:
+        return []
+    day = shift(messages[0].date, 1 if match.group(1).lower() == "after" else -1)
+    return [DateRange(day, day, match.group(0), match.start(), match.end(), "day")]
 
 
 def _sides(question: str, archive: ArchiveContext) -> tuple[str, ...]:

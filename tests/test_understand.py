@@ -149,3 +149,9 @@ def test_comparing_two_correspondents_asks_for_both_sides(archive):
 def test_the_last_telegram_is_the_latest_dated_message(archive):
     query = understand("What did the last cable say?", [], archive)
     assert query.prefer[0] == ("tiny-3", 3.0)
+
+
+def test_the_day_after_someones_reply_is_found_through_that_message(archive):
+    query = understand("What did Stalin write the day after Mao's reply?", [], archive)
+    assert query.dates == ("1949-01-14", "1949-01-14")  # Mao's reply (tiny-2) is of 13 January
+    assert query.prefer[0] == ("tiny-3", 3.0)

@@ -14,6 +14,10 @@ from .lexical import words
 from .quotes import Scored, topic_words
 from .records import Query
 
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday "
+    "saturday sunday".split())
 _NAME = re.compile(r"(?<=[\w,;:] )([A-Z][\w-]+)")
 _LATIN = re.compile(r"[A-Za-z]")
 _FOREIGN = re.compile(r"[^\x00-\u024f\u2000-\u206f\s\d]")  # letters outside Latin scripts
@@ -52,7 +56,7 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
     unknown = []
     for match in _NAME.finditer(question):
         word = match.group(1)
-        if word.lower() in known_words:
+        if word.lower() in known_words or word.lower().rstrip(".") in _CALENDAR:
             continue
         if any(part not in vocabulary for part in words(word)):
             unknown.append(word)

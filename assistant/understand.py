@@ -133,7 +133,7 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
     if date_range is not None:
         consumed.append(date_range.phrase)
         matches = _dated_matches(date_range, archive)
-        if len(matches) * 2 > len(archive.dated()):
+        if len(matches) >= len(archive.dated()):
             matches_prefer = {}  # the archive's own year or month says nothing about which document
         else:
             matches_prefer = matches

@@ -49,3 +49,7 @@ def test_another_script_is_told_plainly():
 ])
 def test_the_decision_rule(evidence, query, refused):
     assert decide(query, evidence, threshold=0.45, coverage_floor=0.4) is refused
+
+
+def test_month_abbreviations_and_dates_are_not_unknown_names():
+    assert evidence_for("What did Mao say on Jan 14 about the Kuomintang?").unknown_names == ()

@@ -89,11 +89,13 @@ class AliasTable:
                     extra.append(name)
         return text if not extra else f"{text} ({'; '.join(extra)})"
 
-    def people_positions(self, text: str) -> list[tuple[int, int, str]]:
-        """(start, end, canonical name) for every mention of a person in ``text``, in order."""
+    def people_positions(self, text: str,
+                         kinds: tuple[str, ...] = ("person",)) -> list[tuple[int, int, str]]:
+        """(start, end, canonical name) for every mention of an entry of ``kinds`` (people by
+        default) in ``text``, in order."""
         found = []
         for entry, names in self._patterns:
-            if entry.kind != "person":
+            if entry.kind not in kinds:
                 continue
             for _, pattern in names:
                 found.extend((m.start(), m.end(), entry.name) for m in pattern.finditer(text))

@@ -40,6 +40,9 @@ class ArchiveContext:
     month: int | None = None
     mentioned: dict[str, list[DateRange]] = field(default_factory=dict)
     """doc_id → the dates its text mentions (days, months, years)."""
+    correspondents: dict[str, str] = field(default_factory=dict)
+    """Glossary name → the sender/recipient name the manifest uses ("Soviet Union" → "Soviet
+    Government"), for people and organisations that wrote or received documents."""
 
     @classmethod
     def build(cls, documents: dict[str, Document], aliases: AliasTable) -> ArchiveContext:
@@ -54,7 +57,13 @@ class ArchiveContext:
         mentioned = {doc.id: [r for r in find_dates(doc.text, year, None)
                               if re.search(r"\d{4}", r.phrase) or int(r.first[5:7]) == month]
                      for doc in documents.values()}
-        return cls(documents, aliases, year, month, mentioned)
+        parties = {n for d in documents.values() for n in (d.sender, d.recipient) if n}
+        correspondents = {}
+        for entry in aliases.entries:
+            match = next((n for n in entry.names if n in parties), None)
+            if match:
+                correspondents[entry.name] = match
+        return cls(documents, aliases, year, month, mentioned, correspondents)
 
     def handles(self) -> list[tuple[re.Pattern, str]]:
         """(pattern, doc_id) for the ways a question can name one document: "No. 3", its aliases."""
@@ -87,7 +96,7 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
     prefer: Counter[str] = Counter()
     notes: list[str] = []
     search = question
-    sender, recipient, consumed = _author(question, archive.aliases)
+    sender, recipient, consumed = _author(question, archive)
     ranges = find_dates(question, archive.year, archive.month) or _anchored(question, archive)
     previous = _previous(history)
     resolved_from = reply_context = None
@@ -201,7 +210,8 @@ def _sides(question: str, archive: ArchiveContext) -> tuple[str, ...]:
     if not _COMPARE.search(question):
         return ()
     senders = {d.sender for d in archive.documents.values()}
-    names = [name for _, _, name in archive.aliases.people_positions(question) if name in senders]
+    names = [archive.correspondents[name] for _, _, name in archive.aliases.people_positions(question)
+             if archive.correspondents.get(name) in senders]
     unique = tuple(dict.fromkeys(names))
     return unique if len(unique) >= 2 else ()
 
@@ -315,9 +325,15 @@ def _possessive(name: str | None) -> str:
     return f"{name}'s" if name else "the"
 
 
-def _author(question: str, aliases: AliasTable) -> tuple[str | None, str | None, list[str]]:
-    """(sender, recipient, the words naming them) when the question asks what someone said…"""
-    people = aliases.people_positions(question)
+def _author(question: str, archive: ArchiveContext) -> tuple[str | None, str | None, list[str]]:
+    """(sender, recipient, the words naming them) when the question asks what someone said…
+
+    Only people and organisations that wrote or received documents can be senders, under the
+    manifest's name for them ("the Soviet government" → "Soviet Government").
+    """
+    people = [(start, end, archive.correspondents[name]) for start, end, name
+              in archive.aliases.people_positions(question, ("person", "organisation"))
+              if name in archive.correspondents]
     sender = recipient = None
     consumed = []
     for offset, end, name in people:

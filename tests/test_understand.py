@@ -155,3 +155,17 @@ def test_the_day_after_someones_reply_is_found_through_that_message(archive):
     query = understand("What did Stalin write the day after Mao's reply?", [], archive)
     assert query.dates == ("1949-01-14", "1949-01-14")  # Mao's reply (tiny-2) is of 13 January
     assert query.prefer[0] == ("tiny-3", 3.0)
+
+
+def test_an_organisation_that_wrote_a_document_can_be_its_sender():
+    from assistant.glossary import Entry
+    from assistant.records import Document
+
+    statement = Document("s", "x.txt", 0, 10, "We decline.", "Statement", "statement",
+                         sender="Soviet Government", recipient="Nanjing Government",
+                         date="1949-01-18")
+    entries = [Entry("Soviet Union", "organisation", ("USSR", "Soviet Government"), "")]
+    archive = ArchiveContext.build({"s": statement}, AliasTable(entries, statement.text))
+    query = understand("How did the Soviet government answer Nanjing?", [], archive)
+    assert query.sender == "Soviet Government"
+    assert dict(query.prefer) == {"s": 1.0}

@@ -38,6 +38,7 @@ def launch_options(settings: Settings) -> dict:
         "share": False,  # never a public *.gradio.live tunnel, even with GRADIO_SHARE=true
         "auth": login,
         "auth_message": "Log in to question the archive." if login else None,
+        "state_session_capacity": settings.max_sessions,  # bounds the memory sessions hold
         "max_file_size": 0,  # the chat takes no files: Gradio's /upload refuses every byte
         "allowed_paths": [],  # serve no folder of this machine beyond Gradio's own assets
         "blocked_paths": [str(settings.corpus_dir), str(settings.index_dir)],

@@ -16,7 +16,7 @@ ENV_ALIASES = {"corpus": "corpus_dir", "index": "index_dir"}
 # and time than one user should be able to ask of a shared server.
 UPPER_LIMITS = {"max_question_chars": 20_000, "max_history_turns": 200, "max_quotes": 20,
                 "retrieve_k": 500, "queue_concurrency": 64, "queue_max_size": 10_000,
-                "port": 65_535}
+                "max_sessions": 100_000, "port": 65_535}
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,10 @@ class Settings:
             contention.
         queue_max_size: Questions that may wait in the web UI's queue; one more is refused with
             "the queue is full" instead of waiting without end.
+        max_sessions: Chat sessions whose conversation the web UI keeps in memory (Gradio keeps
+            each one, with a copy of the page's configuration, until this many exist); beyond it
+            the least recently used session is forgotten and its next follow-up is read as a
+            new question.
         auth_user: User name of the web UI's login; empty means no login. Set it with
             ``ASSISTANT_AUTH_USER`` together with ``auth_password``.
         auth_password: Password of the web UI's login (``ASSISTANT_AUTH_PASSWORD``; never
@@ -73,13 +77,14 @@ class Settings:
     port: int = 7860
     queue_concurrency: int = 2
     queue_max_size: int = 100
+    max_sessions: int = 1000
     auth_user: str = ""
     auth_password: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         for name in ("chunk_tokens", "max_word_pieces", "retrieve_k", "rrf_k", "max_quotes",
                      "quote_max_words", "max_question_chars", "max_history_turns",
-                     "queue_concurrency", "queue_max_size", "port"):
+                     "queue_concurrency", "queue_max_size", "max_sessions", "port"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(self, name)}")
         for name, most in UPPER_LIMITS.items():

@@ -94,6 +94,7 @@ def test_listening_elsewhere_warns_and_says_how_to_add_a_login(tiny_settings, ca
 def test_launch_options_close_every_optional_door(tiny_settings):
     options = launch_options(tiny_settings.replace(auth_user=USER, auth_password=PASSWORD))
     assert options["auth"] == (USER, PASSWORD)
+    assert options["state_session_capacity"] == 1000
     assert {k: options[k] for k in ("share", "max_file_size", "allowed_paths", "show_error",
                                     "run_history", "enable_monitoring", "mcp_server", "ssr_mode")} \
         == {"share": False, "max_file_size": 0, "allowed_paths": [], "show_error": False,

@@ -89,6 +89,7 @@ def test_settings_are_frozen():
     ({"ASSISTANT_QUEUE_CONCURRENCY": "0"}, "setting queue_concurrency must be at least 1, got 0"),
     ({"ASSISTANT_QUEUE_MAX_SIZE": "100000"},
      "setting queue_max_size must be at most 10000, got 100000"),
+    ({"ASSISTANT_MAX_SESSIONS": "0"}, "setting max_sessions must be at least 1, got 0"),
     ({"ASSISTANT_PORT": "0"}, "setting port must be at least 1, got 0"),
     ({"ASSISTANT_PORT": "65536"}, "setting port must be at most 65535, got 65536"),
     ({"ASSISTANT_HOST": ""}, "setting host must be an address such as 127.0.0.1, got ''"),
@@ -108,7 +109,8 @@ def test_limits_and_serving_settings_are_validated(environ, message):
 
 def test_serving_defaults_and_login_from_the_environment():
     settings = Settings()
-    assert (settings.queue_concurrency, settings.queue_max_size) == (2, 100)
+    assert (settings.queue_concurrency, settings.queue_max_size, settings.max_sessions) == (
+        2, 100, 1000)
     assert (settings.auth_user, settings.auth_password) == ("", "")
     login = Settings.from_env({"ASSISTANT_AUTH_USER": "archivist",
                                "ASSISTANT_AUTH_PASSWORD": "s3cret"})

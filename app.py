@@ -5,6 +5,7 @@ import os
 import sys
 
 from assistant.errors import AssistantError
+from assistant.serve import serve
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.ui import build_demo
@@ -26,4 +27,4 @@ settings, assistant = open_assistant_or_exit()
 demo = build_demo(lambda: assistant)
 
 if __name__ == "__main__":
-    demo.launch(server_name=settings.host, server_port=settings.port, share=False)
+    serve(demo, settings)  # queue limits, 127.0.0.1 unless ASSISTANT_HOST says otherwise, login

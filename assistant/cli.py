@@ -76,15 +76,26 @@ def _index(args, settings) -> int:
     embedder = PackagedMiniLM(show_progress=not args.quiet)
     if args.if_stale:
         try:
-            check_index(settings, embedder.name)
+            manifest = check_index(settings, embedder.name)
             if not args.quiet:
                 print(f"Index at {settings.index_dir} is up to date.", file=sys.stderr)
+            _report_skipped(manifest)
             return 0
         except (IndexMissingError, StaleIndexError) as exc:
             if not args.quiet:
                 print(f"Building the index: {exc}", file=sys.stderr)
-    build_index(settings, embedder, progress=not args.quiet)
+    _report_skipped(build_index(settings, embedder, progress=not args.quiet).manifest)
     return 0
+
+
+def _report_skipped(manifest: dict) -> None:
+    """Bad corpus documents left out of the index: shown even with --quiet, on every run."""
+    skipped = manifest.get("skipped") or []
+    for problem in skipped:
+        print(f"skipped {problem}", file=sys.stderr)
+    if skipped:
+        print(f"warning: {len(skipped)} document(s) of the corpus are not in the index; fix the "
+              "lines above and run `python -m assistant index`", file=sys.stderr)
 
 
 def _ask(args, settings) -> int:

@@ -19,6 +19,7 @@ def read_questions(path: Path) -> tuple[list[dict], list[str]]:
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from None
     questions, problems = [], []
+    seen: set = set()
     for number, line in enumerate(raw.splitlines(), start=1):
         if not line.strip():
             continue
@@ -30,15 +31,43 @@ def read_questions(path: Path) -> tuple[list[dict], list[str]]:
         except json.JSONDecodeError as exc:
             problems.append(f"{path}:{number}: not valid JSON ({exc.msg})")
             continue
-        turns = item.get("turns") if isinstance(item, dict) else None
-        if not isinstance(item, dict) or "id" not in item:
-            problems.append(f"{path}:{number}: expected an object with an id")
-        elif not (isinstance(item.get("question"), str) or (
-                isinstance(turns, list) and turns and all(isinstance(t, str) for t in turns))):
-            problems.append(f"{path}:{number}: needs a 'question' string or a 'turns' list of strings")
+        problem = _question_problem(item, seen)
+        if problem:
+            problems.append(f"{path}:{number}: {problem}")
         else:
+            seen.add(item["id"])
             questions.append(item)
     return questions, problems
+
+
+def _question_problem(item: object, seen: set) -> str | None:
+    """What makes one parsed line unusable as a question, or None."""
+    if not isinstance(item, dict) or "id" not in item:
+        return "expected an object with an id"
+    qid = item["id"]
+    if isinstance(qid, bool) or not isinstance(qid, str | int):
+        return "the id must be a string or a number"
+    if qid in seen:
+        return f"duplicate id {qid!r}"
+    if "turns" in item:
+        turns = item["turns"]
+        if not (isinstance(turns, list) and turns and all(isinstance(t, str) for t in turns)):
+            return "needs a 'question' string or a 'turns' list of strings"
+    elif not isinstance(item.get("question"), str):
+        return "needs a 'question' string or a 'turns' list of strings"
+    # JSON may escape half of a surrogate pair ("\ud800"): no valid text, and unwritable as UTF-8.
+    texts = [str(qid), *(item["turns"] if "turns" in item else [item["question"]])]
+    if any(not _is_unicode(text) for text in texts):
+        return "holds an unpaired surrogate escape (\\ud800-\\udfff), which is not text"
+    return None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def answer_all(assistant: Assistant, questions: Iterable[dict]) -> Iterable[dict]:

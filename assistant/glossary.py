@@ -35,11 +35,11 @@ def load_glossary(corpus_dir: Path) -> list[Entry]:
     if not path.is_file():
         return []
     entries = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            raw = json.loads(line)
+            raw = json.loads(line.decode("utf-8"))  # invalid UTF-8 is a ValueError too
             entries.append(Entry(raw["name"], raw.get("kind", "term"), tuple(raw.get("aliases", [])),
                                  raw.get("about", "")))
         except (ValueError, KeyError, TypeError):

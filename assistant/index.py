@@ -1,12 +1,16 @@
 """Builds the index directory (plain files + manifest.json) and loads it back, refusing stale ones."""
 from __future__ import annotations
 
+import ctypes
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,18 +65,57 @@ def segment(documents: list[Document], settings: Settings,
     return sentences, chunks
 
 
+@contextmanager
+def index_lock(index_dir: Path, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the build lock of ``index_dir``: an exclusive ``flock`` on ``.NAME.lock`` beside it.
+
+    Two builds of one index (two terminals, two ``make run``) then run one after the other
+    instead of interleaving their renames. The kernel drops the lock if its holder dies, so a
+    killed build never blocks the next one.
+
+    Args:
+        index_dir: The index folder the lock guards (it need not exist yet).
+        on_wait: Called with a message if another build holds the lock and this one waits.
+    """
+    target = Path(index_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.with_name(f".{target.name}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait(f"Waiting for another build of {target} to finish…")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_index(settings: Settings, embedder: Embedder, progress: bool = True) -> Index:
     """Build the index for ``settings.corpus_dir`` and write it atomically to ``settings.index_dir``.
 
     The files are written to a temporary directory beside the target and swapped in with a
-    rename, so an interrupted build never leaves a half index behind.
+    rename, so an interrupted build never leaves a half index behind; the build holds
+    :func:`index_lock`, so two builds at once cannot mix their files. A bad corpus document is
+    skipped; its problem is listed under ``skipped`` in the manifest.
+
+    Raises:
+        CorpusError: if the corpus has no valid document.
     """
+    say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda msg: None)
+    with index_lock(settings.index_dir, on_wait=lambda msg: print(msg, file=sys.stderr, flush=True)):
+        _remove_leftovers(Path(settings.index_dir))
+        return _build_locked(settings, embedder, say)
+
+
+def _build_locked(settings: Settings, embedder: Embedder, say: Callable[[str], None]) -> Index:
     import bm25s
     import faiss
 
-    say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda msg: None)
     fingerprint = corpus_fingerprint(settings.corpus_dir)
-    documents = load_corpus(settings.corpus_dir)
+    skipped: list[str] = []
+    documents = load_corpus(settings.corpus_dir, skipped)
     sentences, chunks = segment(documents, settings, embedder)
     say(f"Indexing {len(documents)} documents: {len(chunks)} chunks, {len(sentences)} sentences")
     chunk_vectors = embedder.encode([c.text for c in chunks])
@@ -100,6 +143,7 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = True) -
             "dimension": embedder.dimension, "settings": index_settings(settings),
             "corpus": fingerprint, "counts": {"documents": len(documents), "chunks": len(chunks),
                                               "sentences": len(sentences)},
+            "skipped": skipped,
             "files": {path.relative_to(staging).as_posix(): _file_digest(path)
                       for path in sorted(staging.rglob("*")) if path.is_file()},
         }
@@ -127,7 +171,9 @@ def check_index(settings: Settings, embedder_name: str) -> dict:
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        raise StaleIndexError(f"the index manifest {path} is unreadable; {REBUILD_HINT}") from None
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise StaleIndexError(f"the index manifest {path} is unreadable; {REBUILD_HINT}")
     problems = []
     if manifest.get("format") != FORMAT:
         problems.append(f"format {manifest.get('format')} (expected {FORMAT})")
@@ -135,12 +181,17 @@ def check_index(settings: Settings, embedder_name: str) -> dict:
         problems.append(f"model {manifest.get('model')!r} (expected {embedder_name!r})")
     if manifest.get("settings") != index_settings(settings):
         problems.append("other chunk settings")
-    if manifest.get("corpus") != corpus_fingerprint(settings.corpus_dir):
-        problems.append("another version of the corpus")
-    for name, digest in (manifest.get("files") or {}).items():
-        if _file_digest(Path(settings.index_dir) / name) != digest:
-            problems.append(f"a missing or damaged file {name}")
-    if not manifest.get("files"):
+    corpus = corpus_fingerprint(settings.corpus_dir)
+    if manifest.get("corpus") != corpus:
+        problems.append("another version of the corpus" + _corpus_changes(manifest.get("corpus"),
+                                                                           corpus))
+    files = manifest.get("files")
+    if isinstance(files, dict) and files:
+        for name, digest in files.items():
+            damage = _damage(Path(settings.index_dir), name, digest)
+            if damage:
+                problems.append(f"a missing or damaged file {name} ({damage})")
+    else:
         problems.append("no file list")
     if problems:
         raise StaleIndexError(f"the index at {settings.index_dir} was built from "
@@ -155,7 +206,8 @@ def load_index(settings: Settings, embedder_name: str) -> Index:
 
     manifest = check_index(settings, embedder_name)
     root = Path(settings.index_dir)
-    documents = {d.id: d for d in load_corpus(settings.corpus_dir)}
+    # Bad documents are skipped exactly as the build skipped them (the corpus is unchanged).
+    documents = {d.id: d for d in load_corpus(settings.corpus_dir, [])}
     sentences = [Sentence(r["id"], r["doc_id"], r["start"], r["end"],
                           documents[r["doc_id"]].text[r["start"]:r["end"]])
                  for r in _read_jsonl(root / "sentences.jsonl")]
@@ -168,7 +220,60 @@ def load_index(settings: Settings, embedder_name: str) -> Index:
     return Index(documents, sentences, chunks, dense, vectors, bm25, manifest)
 
 
+def _corpus_changes(built: object, now: dict[str, str]) -> str:
+    """" (changed: a.txt; missing: b.txt)": how the corpus differs from the one indexed."""
+    if not isinstance(built, dict):
+        return ""
+    absent = (None, "missing")
+    groups = {
+        "changed": [n for n in now if built.get(n) not in absent and now[n] not in absent
+                    and built[n] != now[n]],
+        "missing": [n for n in now if now[n] == "missing" and built.get(n) != "missing"],
+        "new": [n for n in now if built.get(n) in absent and now[n] not in absent],
+        "no longer listed": [n for n in built if n not in now],
+    }
+    parts = [f"{what}: {', '.join(names)}" for what, names in groups.items() if names]
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
+def _damage(root: Path, name: object, digest: object) -> str:
+    """What is wrong with one listed index file, or "" if it matches its size and hash."""
+    if not isinstance(name, str) or Path(name).is_absolute() or ".." in Path(name).parts:
+        return "not a file of the index"
+    actual = _file_digest(root / name)
+    if actual == digest:
+        return ""
+    if actual == "missing":
+        return "missing"
+    size, expected = actual.split(":")[0], str(digest).split(":")[0]
+    if size != expected:
+        return f"{size} bytes, expected {expected}"
+    return "same size, other content"
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove staging and old folders that a killed build left beside the index (lock held)."""
+    for pattern in (f".{target.name}-build-*", f".{target.name}-old-*"):
+        for path in target.parent.glob(pattern):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one step (Linux ``renameat2(RENAME_EXCHANGE)``); False if unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
 def _swap_in(staging: Path, target: Path) -> None:
+    # With an exchange, readers see the old index or the new one, never no index at all.
+    if target.is_dir() and _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # staging now holds the old index
+        return
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}-old-{os.getpid()}")

@@ -40,8 +40,12 @@ def answer_to_text(answer: Answer) -> str:
 
 
 def escape_markdown(text: str) -> str:
-    """Escape text so Markdown renders it literally and no HTML in it is ever interpreted."""
-    text = html.escape(text, quote=False)
+    """Escape text so Markdown renders it literally and no HTML in it is ever interpreted.
+
+    Whitespace is collapsed to single spaces first: leading spaces would make a code block and a
+    line of ``===`` under text a heading (the assistant reads the text collapsed, too).
+    """
+    text = html.escape(" ".join(text.split()), quote=False)
     return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|~" else ch for ch in text)
 
 

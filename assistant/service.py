@@ -25,15 +25,29 @@ def clean_question(question: object, max_chars: int) -> str:
     """Normalise a question; empty or over-long input raises InputError with a polite message."""
     if not isinstance(question, str):
         raise InputError("the question must be text")
+    if len(question) > 10 * max_chars:  # far too long whatever it holds: refuse before copying it
+        raise InputError(_too_long(len(question), max_chars))
     text = unicodedata.normalize("NFC", question)
-    text = "".join(ch if ch.isprintable() or ch in " \t" else " " for ch in text)
+    # Control and bidi-override characters become spaces; the joiners that emoji and Persian or
+    # Indic words need stay.
+    text = "".join(ch if ch.isprintable() or ch in " \t\u200c\u200d" else " " for ch in text)
     text = " ".join(text.split())
     if not text:
         raise InputError("please type a question about the documents")
     if len(text) > max_chars:
-        raise InputError(f"the question is {len(text):,} characters long; the limit is "
-                         f"{max_chars:,} (setting ASSISTANT_MAX_QUESTION_CHARS)")
+        raise InputError(_too_long(len(text), max_chars))
     return text
+
+
+def _too_long(length: int, max_chars: int) -> str:
+    return (f"the question is {length:,} characters long; the limit is {max_chars:,} "
+            "(setting ASSISTANT_MAX_QUESTION_CHARS)")
+
+
+def history_note(max_turns: int) -> str:
+    """The note an answer carries once the conversation fills the history window."""
+    return (f"Follow-up questions are read against the last {max_turns} turns of this "
+            "conversation only (setting ASSISTANT_MAX_HISTORY_TURNS).")
 
 
 class Assistant:
@@ -76,6 +90,8 @@ class Assistant:
         text = clean_question(question, self.settings.max_question_chars)
         history = list(history)[-self.settings.max_history_turns:]
         query = understand(text, history, self.archive)
+        if len(history) >= self.settings.max_history_turns:
+            query = replace(query, notes=query.notes + (history_note(len(history)),))
         vector = self.embedder.encode([query.search_text])[0]
         requested = document_request(query)
         notes = list(query.notes)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .errors import SettingsError
@@ -12,6 +12,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENV_PREFIX = "ASSISTANT_"
 # Short spellings accepted for the two most used variables.
 ENV_ALIASES = {"corpus": "corpus_dir", "index": "index_dir"}
+# Ceilings of the limits: above them a question, an answer or a conversation costs more memory
+# and time than one user should be able to ask of a shared server.
+UPPER_LIMITS = {"max_question_chars": 20_000, "max_history_turns": 200, "max_quotes": 20,
+                "retrieve_k": 500, "queue_concurrency": 64, "queue_max_size": 10_000,
+                "max_sessions": 100_000, "port": 65_535}
 
 
 @dataclass(frozen=True)
@@ -33,10 +38,26 @@ class Settings:
             (calibrated: see assistant/abstain.py and scripts/calibrate_abstention.py).
         coverage_floor: Share of a question's topic words the archive must use for a weakly
             supported answer to stand.
-        max_question_chars: Longest question accepted.
-        max_history_turns: Earlier turns kept to resolve follow-up questions.
-        host: Address the web UI listens on (loopback unless set otherwise on purpose).
+        max_question_chars: Longest question accepted (at most 20,000); a longer one is refused
+            with a message naming the limit.
+        max_history_turns: Earlier turns kept to resolve follow-up questions (at most 200); once a
+            conversation is that long, each answer carries a note saying older turns are not used.
+        host: Address the web UI listens on. Loopback (127.0.0.1) unless set otherwise on
+            purpose with ``ASSISTANT_HOST``; any other address prints a warning at start.
         port: Port of the web UI.
+        queue_concurrency: Questions the web UI answers at the same time; the others wait in
+            the queue. Answering is CPU-bound, so more than the machine's cores only adds
+            contention.
+        queue_max_size: Questions that may wait in the web UI's queue; one more is refused with
+            "the queue is full" instead of waiting without end.
+        max_sessions: Chat sessions whose conversation the web UI keeps in memory (Gradio keeps
+            each one, with a copy of the page's configuration, until this many exist); beyond it
+            the least recently used session is forgotten and its next follow-up is read as a
+            new question.
+        auth_user: User name of the web UI's login; empty means no login. Set it with
+            ``ASSISTANT_AUTH_USER`` together with ``auth_password``.
+        auth_password: Password of the web UI's login (``ASSISTANT_AUTH_PASSWORD``; never
+            shown in ``repr``).
     """
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
@@ -54,14 +75,29 @@ class Settings:
     max_history_turns: int = 20
     host: str = "127.0.0.1"
     port: int = 7860
+    queue_concurrency: int = 2
+    queue_max_size: int = 100
+    max_sessions: int = 1000
+    auth_user: str = ""
+    auth_password: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         for name in ("chunk_tokens", "max_word_pieces", "retrieve_k", "rrf_k", "max_quotes",
-                     "quote_max_words", "max_question_chars", "max_history_turns"):
+                     "quote_max_words", "max_question_chars", "max_history_turns",
+                     "queue_concurrency", "queue_max_size", "max_sessions", "port"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(self, name)}")
+        for name, most in UPPER_LIMITS.items():
+            if getattr(self, name) > most:
+                raise SettingsError(f"setting {name} must be at most {most}, "
+                                    f"got {getattr(self, name)}")
         if not 0 <= self.chunk_overlap_tokens < self.chunk_tokens:
             raise SettingsError("setting chunk_overlap_tokens must be >= 0 and below chunk_tokens")
+        if not self.host.strip() or any(ch.isspace() for ch in self.host):
+            raise SettingsError(f"setting host must be an address such as 127.0.0.1, got {self.host!r}")
+        if bool(self.auth_user) != bool(self.auth_password):
+            raise SettingsError("set both ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD for a "
+                                "login, or neither")
 
     def replace(self, **changes) -> Settings:
         """Return a copy with ``changes`` applied (unknown names raise SettingsError)."""

@@ -107,7 +107,8 @@ def test_ask_with_a_stale_index_is_a_user_error(indexed, capsys, tiny_settings):
     assert main([*indexed, "ask", "What did Mao propose?"]) == 1
     line = _one_error_line(capsys.readouterr().err)
     assert line == (f"error: the index at {tiny_settings.index_dir} was built from another "
-                    "version of the corpus; rebuild it with `python -m assistant index` "
+                    "version of the corpus (changed: cable.txt); rebuild it with "
+                    "`python -m assistant index` "
                     "(or `make run`, which rebuilds it)")
 
 

@@ -41,8 +41,9 @@ def test_build_writes_plain_files_and_a_full_manifest(tiny_index, tiny_settings,
     # Nothing is pickled: the arrays load with pickling refused.
     vectors = np.load(tiny_settings.index_dir / "sentences.npy", allow_pickle=False)
     assert vectors.shape == (22, 64) and vectors.dtype == np.float32
-    # The staging folder of the atomic write is gone.
-    assert sorted(p.name for p in tiny_settings.index_dir.parent.iterdir()) == ["corpus", "index"]
+    # The staging folder of the atomic write is gone; the build lock file stays beside the index.
+    assert sorted(p.name for p in tiny_settings.index_dir.parent.iterdir()) == [
+        ".index.lock", "corpus", "index"]
 
 
 def test_chunk_rows_hold_offsets_not_text(tiny_index, tiny_settings):
@@ -71,7 +72,8 @@ def test_rebuild_replaces_the_old_index(tiny_index, tiny_settings, fake_embedder
         check_index(tiny_settings, fake_embedder.name)
     build_index(tiny_settings, fake_embedder, progress=False)
     check_index(tiny_settings, fake_embedder.name)
-    assert sorted(p.name for p in tiny_settings.index_dir.parent.iterdir()) == ["corpus", "index"]
+    assert sorted(p.name for p in tiny_settings.index_dir.parent.iterdir()) == [
+        ".index.lock", "corpus", "index"]
 
 
 def test_missing_index(tiny_settings, fake_embedder):
@@ -96,7 +98,7 @@ def test_changed_corpus_file_is_stale(tiny_index, tiny_settings, fake_embedder):
                        encoding="utf-8")
     message = _stale_message(tiny_settings, fake_embedder.name)
     assert message == (f"the index at {tiny_settings.index_dir} was built from another version "
-                       f"of the corpus; {REBUILD_HINT}")
+                       f"of the corpus (changed: letters.txt); {REBUILD_HINT}")
 
 
 def test_other_chunk_settings_are_stale(tiny_index, tiny_settings, fake_embedder):

@@ -43,7 +43,7 @@ def test_unknown_variable_is_rejected_with_the_known_ones():
         Settings.from_env({"ASSISTANT_FOO": "1"})
     message = str(err.value)
     assert message.startswith("unknown environment variable ASSISTANT_FOO; known: "
-                              "ASSISTANT_ABSTAIN_BELOW, ASSISTANT_CHUNK_OVERLAP_TOKENS, ")
+                              "ASSISTANT_ABSTAIN_BELOW, ASSISTANT_AUTH_PASSWORD, ")
     assert "ASSISTANT_MAX_QUOTES" in message and "ASSISTANT_CORPUS_DIR" in message
 
 
@@ -78,3 +78,41 @@ def test_settings_are_frozen():
 
     with pytest.raises(dataclasses.FrozenInstanceError):
         Settings().max_quotes = 9  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("environ,message", [
+    ({"ASSISTANT_MAX_QUESTION_CHARS": "100000"},
+     "setting max_question_chars must be at most 20000, got 100000"),
+    ({"ASSISTANT_MAX_HISTORY_TURNS": "1000"},
+     "setting max_history_turns must be at most 200, got 1000"),
+    ({"ASSISTANT_MAX_QUOTES": "21"}, "setting max_quotes must be at most 20, got 21"),
+    ({"ASSISTANT_QUEUE_CONCURRENCY": "0"}, "setting queue_concurrency must be at least 1, got 0"),
+    ({"ASSISTANT_QUEUE_MAX_SIZE": "100000"},
+     "setting queue_max_size must be at most 10000, got 100000"),
+    ({"ASSISTANT_MAX_SESSIONS": "0"}, "setting max_sessions must be at least 1, got 0"),
+    ({"ASSISTANT_PORT": "0"}, "setting port must be at least 1, got 0"),
+    ({"ASSISTANT_PORT": "65536"}, "setting port must be at most 65535, got 65536"),
+    ({"ASSISTANT_HOST": ""}, "setting host must be an address such as 127.0.0.1, got ''"),
+    ({"ASSISTANT_HOST": "0.0.0.0 --share"},
+     "setting host must be an address such as 127.0.0.1, got '0.0.0.0 --share'"),
+    ({"ASSISTANT_AUTH_USER": "archivist"},
+     "set both ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD for a login, or neither"),
+    ({"ASSISTANT_AUTH_PASSWORD": "s3cret"},
+     "set both ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD for a login, or neither"),
+])
+def test_limits_and_serving_settings_are_validated(environ, message):
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env(environ)
+    assert str(err.value) == message
+    assert "s3cret" not in str(err.value)
+
+
+def test_serving_defaults_and_login_from_the_environment():
+    settings = Settings()
+    assert (settings.queue_concurrency, settings.queue_max_size, settings.max_sessions) == (
+        2, 100, 1000)
+    assert (settings.auth_user, settings.auth_password) == ("", "")
+    login = Settings.from_env({"ASSISTANT_AUTH_USER": "archivist",
+                               "ASSISTANT_AUTH_PASSWORD": "s3cret"})
+    assert (login.auth_user, login.auth_password) == ("archivist", "s3cret")
+    assert "s3cret" not in repr(login) and "archivist" in repr(login)

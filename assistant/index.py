@@ -21,7 +21,7 @@ from .chunk import chunk_document, split_sentences
 from .corpus import corpus_fingerprint, load_corpus
 from .embed import Embedder
 from .errors import REBUILD_HINT, IndexMissingError, StaleIndexError
-from .incremental import embed_corpus, reusable_segments, text_hash
+from .incremental import Segments, embed_corpus, text_hash
 from .lexical import TOKENIZER_VERSION, words
 from .records import Chunk, Document, Sentence
 from .settings import Settings
@@ -94,7 +94,7 @@ def index_lock(index_dir: Path, on_wait: Callable[[str], None] | None = None) ->
 
 
 def build_index(settings: Settings, embedder: Embedder, progress: bool = True,
-                reuse_from: Path | None = None) -> Index:
+                reuse: dict[str, Segments] | None = None) -> Index:
     """Build the index for ``settings.corpus_dir`` and write it atomically to ``settings.index_dir``.
 
     The files are written to a temporary directory beside the target and swapped in with a
@@ -103,8 +103,9 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = True,
     skipped; its problem is listed under ``skipped`` in the manifest.
 
     Args:
-        reuse_from: A previous index whose vectors are reused for documents whose text it holds
-            unchanged (see assistant/incremental.py); the result equals a full build.
+        reuse: What a previous index holds of each document (``incremental.reusable_segments``):
+            documents whose text it holds unchanged are not embedded again. The result equals
+            a full build.
 
     Raises:
         CorpusError: if the corpus has no valid document.
@@ -112,20 +113,18 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = True,
     say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda msg: None)
     with index_lock(settings.index_dir, on_wait=lambda msg: print(msg, file=sys.stderr, flush=True)):
         _remove_leftovers(Path(settings.index_dir))
-        return _build_locked(settings, embedder, say, reuse_from)
+        return _build_locked(settings, embedder, say, reuse)
 
 
 def _build_locked(settings: Settings, embedder: Embedder, say: Callable[[str], None],
-                  reuse_from: Path | None = None) -> Index:
+                  reuse: dict[str, Segments] | None = None) -> Index:
     import bm25s
     import faiss
 
     fingerprint = corpus_fingerprint(settings.corpus_dir)
     skipped: list[str] = []
     documents = load_corpus(settings.corpus_dir, skipped)
-    previous = (reusable_segments(reuse_from, index_settings(settings), embedder.name)
-                if reuse_from is not None else None)
-    embedded = embed_corpus(documents, settings, embedder, previous, say)
+    embedded = embed_corpus(documents, settings, embedder, reuse, say)
     sentences, chunks = embedded.sentences, embedded.chunks
     chunk_vectors, sentence_vectors = embedded.chunk_vectors, embedded.sentence_vectors
     dense = faiss.IndexFlatIP(embedder.dimension)

@@ -57,8 +57,10 @@ def test_incremental_build_equals_full_build_and_embeds_only_changed_documents(t
     build_index(tiny_settings, FakeEmbedder(), progress=False)
     _edit_corpus(tiny_settings.corpus_dir)
     counting = CountingEmbedder()
+    reuse = reusable_segments(tiny_settings.index_dir, index_settings(tiny_settings), counting.name)
+    assert len(reuse) == 4
     incremental = build_index(tiny_settings.replace(index_dir=tmp_path / "incremental"), counting,
-                              progress=False, reuse_from=tiny_settings.index_dir)
+                              progress=False, reuse=reuse)
     full = build_index(tiny_settings.replace(index_dir=tmp_path / "full"), FakeEmbedder(),
                        progress=False)
 
@@ -114,5 +116,7 @@ def test_nothing_is_reused_from_an_index_of_another_kind_or_a_damaged_one(tiny_s
 
 def test_a_missing_previous_index_means_a_full_build(tiny_settings, tmp_path):
     counting = CountingEmbedder()
-    index = build_index(tiny_settings, counting, progress=False, reuse_from=tmp_path / "nothing")
+    reuse = reusable_segments(tmp_path / "nothing", index_settings(tiny_settings), counting.name)
+    assert reuse == {}
+    index = build_index(tiny_settings, counting, progress=False, reuse=reuse)
     assert counting.encoded == [c.text for c in index.chunks] + [s.text for s in index.sentences]

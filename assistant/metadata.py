@@ -126,7 +126,7 @@ def guess_date(text: str) -> str | None:
     Only dates written with their year count (a year alone does not).
     """
     lines = [line for line in text.split("\n") if line.strip()]
-    datelines = [line for line in lines if len(line.split()) <= 8 and _dates(line)]
+    datelines = [line for line in lines if is_dateline(line)]
     head = [line for line in lines[:3] if line in datelines]
     tail = [line for line in lines[-5:] if line in datelines]
     if head:
@@ -135,6 +135,11 @@ def guess_date(text: str) -> str | None:
         return _dates(tail[-1])[-1]
     found = _dates(text)
     return found[0] if found else None
+
+
+def is_dateline(line: str) -> bool:
+    """A short line that gives a date: "Moscow, 2 March 1951"."""
+    return len(line.split()) <= 8 and bool(_dates(line))
 
 
 def _dates(text: str) -> list[str]:

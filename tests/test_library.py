@@ -313,3 +313,33 @@ def test_list_shows_ids_titles_dates_parties_and_chunks(added, tiny_settings):
     assert {item.chunks for item in listed} == {None}
     assert note.startswith(f"the index at {tiny_settings.index_dir} was built from model ")
 
+
+
+@pytest.mark.e2e
+def test_with_the_real_model_added_letters_answer_and_an_add_equals_a_rebuild(
+        tiny_settings, archive, real_model, tmp_path):
+    build_index(tiny_settings, real_model, progress=False)
+    change = add_documents(tiny_settings, [archive], real_model)
+    assert (change.added, change.reused, change.embedded) == (ADDED, 4, 4)
+    assistant = Assistant.open(tiny_settings, real_model)
+    answer, _ = assistant.ask("Where was the crate of celadon bowls damaged?")
+    first = answer.quotes[0]
+    assert not answer.abstained
+    assert (first.doc_id, first.text, first.citation) == (
+        "inventory", INVENTORY_FACT + "\nTwo bowls are broken; the others are sound.",
+        "document, 20 March 1951 (date guessed from the text); file inventory.pdf; p. 2")
+    answer, _ = assistant.ask("When does the porcelain exhibition open?")
+    assert (answer.quotes[0].doc_id, answer.quotes[0].text.split(". ")[0] + ".") == (
+        "petrova-1951-03-02", PETROVA_FACT)
+    # The incremental index equals a full rebuild: same chunks, vectors within float tolerance
+    # (the model embeds a batch of other sizes), same BM25 files byte for byte.
+    full = build_index(tiny_settings.replace(index_dir=tmp_path / "full"), real_model,
+                       progress=False)
+    assert assistant.index.chunks == full.chunks
+    assert assistant.index.sentences == full.sentences
+    np.testing.assert_allclose(assistant.index.sentence_vectors, full.sentence_vectors, atol=1e-5)
+    np.testing.assert_allclose(np.load(tiny_settings.index_dir / "chunks.npy"),
+                               np.load(tmp_path / "full" / "chunks.npy"), atol=1e-5)
+    for name in ("chunks.jsonl", "sentences.jsonl", "bm25/vocab.index.json",
+                 "bm25/data.csc.index.npy", "bm25/indices.csc.index.npy"):
+        assert (tiny_settings.index_dir / name).read_bytes() == (tmp_path / "full" / name).read_bytes()

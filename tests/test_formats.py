@@ -47,6 +47,11 @@ def test_markdown_front_matter_is_split_off_and_markup_removed():
                               + "\n\nthe screens go by rail\nthe scrolls go by air")
 
 
+def test_raw_html_inside_markdown_is_made_safe_too():
+    markdown = "Before.\n\n<script>alert('EXFILTRATE')</script>\n\n<style>p {}</style>\n\nAfter *it*.\n"
+    assert extract(Path("x.md"), markdown.encode("utf-8")).text == "Before.\n\nAfter it."
+
+
 def test_pdf_text_keeps_where_each_page_starts():
     extracted = extract(Path("inventory.pdf"), pdf_bytes(INVENTORY_PAGES))
     first = ("Irkutsk, 20 March 1951\nInventory of the shipment from Shanghai to Moscow\n"

@@ -343,3 +343,19 @@ def test_with_the_real_model_added_letters_answer_and_an_add_equals_a_rebuild(
     for name in ("chunks.jsonl", "sentences.jsonl", "bm25/vocab.index.json",
                  "bm25/data.csc.index.npy", "bm25/indices.csc.index.npy"):
         assert (tiny_settings.index_dir / name).read_bytes() == (tmp_path / "full" / name).read_bytes()
+
+
+def test_a_change_killed_between_its_two_renames_is_recovered(tiny_settings, tiny_index,
+                                                                archive):
+    # A killed add can leave the old corpus moved into its stage folder and no corpus folder
+    # (on a file system without an atomic exchange); the next change puts it back first.
+    corpus = tiny_settings.corpus_dir
+    before = snapshot(corpus)
+    stage = corpus.parent / ".corpus-stage-killed"
+    stage.mkdir()
+    corpus.rename(stage / "old")
+    change = add_documents(tiny_settings, [archive / "sokolov-reply.md"], FakeEmbedder())
+    assert [s.reason for s in change.skipped] == [
+        "reply-to names no document of the corpus: petrova-1951-03-02 "
+        "(see `python -m assistant list`)"]
+    assert snapshot(corpus) == before and not stage.exists()

@@ -12,7 +12,6 @@ from .cite import GUESSED
 from .errors import InputError
 from .formats import FORMATS, extract, format_of
 from .metadata import guess_date, is_dateline, is_sidecar, parse_metadata, read_sidecar, sidecars_of
-from .records import Document
 
 # Added documents live in this folder of the corpus: NAME.txt (the text every offset points
 # into) and, when it differs from that text, the file as it was added.
@@ -168,12 +167,6 @@ def check_replies(prepared: list[Prepared], known_ids: set[str]) -> tuple[list[P
         else:
             kept.append(item)
     return kept, skipped
-
-
-def duplicate_of(text: str, documents: Iterable[Document]) -> str | None:
-    """The id of a document with the same text (spacing aside), or None."""
-    digest = content_hash(text)
-    return next((doc.id for doc in documents if content_hash(doc.text) == digest), None)
 
 
 def slug(name: str) -> str:

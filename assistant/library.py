@@ -73,8 +73,9 @@ def add_documents(settings: Settings, paths: Iterable[Path], embedder: Embedder,
     with _locked(settings):
         corpus = Path(settings.corpus_dir)
         lines = _manifest_lines(corpus)
-        documents = load_corpus(corpus, []) if _ids(lines) else []
         ids = _ids(lines)
+        present = {content_hash(doc.text): doc.id
+                   for doc in (load_corpus(corpus, []) if ids else [])}
         prepared: list[Prepared] = []
         for number, (path, sidecar) in enumerate(pairs):
             say(0.3 * number / max(1, len(pairs)), f"Reading {path.name}")
@@ -82,7 +83,7 @@ def add_documents(settings: Settings, paths: Iterable[Path], embedder: Embedder,
             try:
                 item = prepare(path, sidecar, settings.max_document_mb * 1_000_000,
                                taken.__contains__)
-                _refuse_duplicate(item, documents, prepared)
+                _refuse_duplicate(item, present, prepared)
             except InputError as exc:
                 skipped.append(Skipped(str(path), str(exc)))
                 continue
@@ -152,11 +153,11 @@ def list_documents(settings: Settings, model: str) -> tuple[list[Listed], str | 
     return [Listed(doc, counts.get(doc.id, 0)) for doc in documents], None
 
 
-def _refuse_duplicate(item: Prepared, documents: list[Document], prepared: list[Prepared]) -> None:
+def _refuse_duplicate(item: Prepared, present: dict[str, str], prepared: list[Prepared]) -> None:
+    """Refuse a text already in the corpus (``present``: content hash → id) or in this batch."""
     digest = content_hash(item.text)
-    same = next((doc.id for doc in documents if content_hash(doc.text) == digest), None)
-    if same:
-        raise InputError(f"duplicates document {same!r} already in the corpus")
+    if digest in present:
+        raise InputError(f"duplicates document {present[digest]!r} already in the corpus")
     twin = next((p for p in prepared if content_hash(p.text) == digest), None)
     if twin:
         raise InputError(f"duplicates {twin.path.name}, added with it")
@@ -181,7 +182,9 @@ def _commit(settings: Settings, embedder: Embedder, manifest_lines: list[str],
         else:
             staged.mkdir()
         for name in delete:
-            (staged / name).unlink(missing_ok=True)
+            target = staged / name
+            if target.resolve().is_relative_to(staged.resolve()):  # never outside the corpus
+                target.unlink(missing_ok=True)
         for name, data in files.items():
             target = staged / name
             if target.exists():

@@ -359,3 +359,15 @@ def test_a_change_killed_between_its_two_renames_is_recovered(tiny_settings, tin
         "reply-to names no document of the corpus: petrova-1951-03-02 "
         "(see `python -m assistant list`)"]
     assert snapshot(corpus) == before and not stage.exists()
+
+
+def test_remove_never_deletes_a_file_outside_the_corpus(tiny_settings, tiny_index):
+    outside = tiny_settings.corpus_dir.parent / "precious.txt"
+    outside.write_text("Not part of the corpus.\n", encoding="utf-8")
+    with (tiny_settings.corpus_dir / "manifest.jsonl").open("a", encoding="utf-8") as fh:
+        # Seen from the staged copy of the corpus, one folder deeper, this names precious.txt.
+        fh.write(json.dumps({"id": "escape", "source": "../../precious.txt", "start": 0, "end": 10,
+                             "title": "Escape", "kind": "note"}) + "\n")
+    change = remove_documents(tiny_settings, ["escape"], FakeEmbedder())
+    assert change.removed == ("escape",)
+    assert outside.read_text(encoding="utf-8") == "Not part of the corpus.\n"

@@ -19,7 +19,7 @@ EPILOG = """examples:
   assistant eval ../shared/eval/questions.jsonl
   assistant --corpus my-archive --index my-index add letters/ report.pdf
   assistant list                           the documents, their dates and chunks
-  assistant remove kovalev-letter
+  assistant remove petrova-letter         take a document out again
 
 Settings come from ASSISTANT_* environment variables (e.g. ASSISTANT_CORPUS, ASSISTANT_INDEX)
 and the flags below. Exit codes: 0 success, 1 user error, 2 misuse."""

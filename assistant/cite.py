@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from .records import Document
 
+GUESSED = "guessed"
+"""The ``what`` of a date guessed from the document's text rather than given (assistant/metadata.py)."""
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 
@@ -26,6 +28,8 @@ def date_text(doc: Document) -> str:
         return ""
     extra = [f"{d.what} {_short(d.date, doc.date)}" for d in doc.dates
              if d.date != doc.date and d.what in ("signed", "heading")]
+    if any(d.what == GUESSED and d.date == doc.date for d in doc.dates):
+        extra.append("date guessed from the text")
     return format_date(doc.date) + (f" ({'; '.join(extra)})" if extra else "")
 
 
@@ -54,8 +58,14 @@ def describe(doc: Document) -> str:
     return ", ".join(part for part in (who, doc.kind, when) if part)
 
 
-def citation(doc: Document) -> str:
-    """Full citation: description, publication, archive reference and translator."""
+def citation(doc: Document, start: int | None = None, end: int | None = None) -> str:
+    """Full citation: description, publication, archive reference, translator, file and page.
+
+    Args:
+        doc: The document quoted.
+        start, end: The quote's span in ``doc.text``; for a paged document (a PDF) the citation
+            then names its page: "p. 3", or "pp. 3–4" across a page break.
+    """
     cite = doc.citation
     parts = [describe(doc)]
     for key in ("publication", "archive"):
@@ -65,4 +75,24 @@ def citation(doc: Document) -> str:
         parts.append(f"from {cite['original']}")
     if cite.get("translator"):
         parts.append(f"translated by {cite['translator']}")
+    if cite.get("file"):
+        parts.append(f"file {cite['file']}")
+    if start is not None and doc.pages:
+        parts.append(pages_of(doc, start, start if end is None else end))
     return "; ".join(parts)
+
+
+def pages_of(doc: Document, start: int, end: int) -> str:
+    """'p. 3' or 'pp. 3–4': the pages of a paged document that ``[start, end)`` lies on."""
+    first = _page_at(doc, start)
+    last = _page_at(doc, max(start, end - 1))
+    return f"p. {first}" if first == last else f"pp. {first}\u2013{last}"
+
+
+def _page_at(doc: Document, offset: int) -> str:
+    label = doc.pages[0][1]
+    for page_start, page_label in doc.pages:
+        if page_start > offset:
+            break
+        label = page_label
+    return label

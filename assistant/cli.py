@@ -1,4 +1,4 @@
-"""Command line: `python -m assistant index | ask | batch | eval` (also installed as `assistant`)."""
+"""Command line: `python -m assistant index | ask | batch | eval | add | remove | list` (or `assistant`)."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +17,9 @@ EPILOG = """examples:
   assistant ask --json "How did Stalin respond?"
   assistant batch questions.jsonl answers.jsonl
   assistant eval ../shared/eval/questions.jsonl
+  assistant --corpus my-archive --index my-index add letters/ report.pdf
+  assistant list                           the documents, their dates and chunks
+  assistant remove petrova-letter         take a document out again
 
 Settings come from ASSISTANT_* environment variables (e.g. ASSISTANT_CORPUS, ASSISTANT_INDEX)
 and the flags below. Exit codes: 0 success, 1 user error, 2 misuse."""
@@ -48,6 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("questions", type=Path, help="JSONL with expected_docs etc.")
     evaluate.add_argument("--answers", type=Path, help="also write the answers here")
     evaluate.add_argument("--json", action="store_true", help="print only the JSON metrics")
+
+    # Bring your own archive (assistant/library.py).
+    add = commands.add_parser("add", help="add documents (.txt, .md, .html, .pdf) and update the index")
+    add.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="files or folders")
+    add.add_argument("--quiet", action="store_true", help="no progress output")
+    remove = commands.add_parser("remove", help="remove documents from the corpus and the index")
+    remove.add_argument("doc_ids", nargs="+", metavar="DOC_ID", help="ids, as `list` shows them")
+    remove.add_argument("--quiet", action="store_true", help="no progress output")
+    listing = commands.add_parser("list", help="list the documents of the corpus")
+    listing.add_argument("--json", action="store_true", help="one JSON object per document")
     return parser
 
 
@@ -172,4 +185,48 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-COMMANDS = {"index": _index, "ask": _ask, "batch": _batch, "eval": _eval}
+def _add(args, settings) -> int:
+    from .embed import PackagedMiniLM
+    from .library import add_documents, change_summary
+
+    change = add_documents(settings, args.paths, PackagedMiniLM(show_progress=not args.quiet),
+                           progress=_progress(args.quiet))
+    for skipped in change.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+    print(change_summary(change))
+    return 1 if change.skipped else 0
+
+
+def _remove(args, settings) -> int:
+    from .embed import PackagedMiniLM
+    from .library import change_summary, remove_documents
+
+    change = remove_documents(settings, args.doc_ids, PackagedMiniLM(show_progress=not args.quiet),
+                              progress=_progress(args.quiet))
+    print(change_summary(change))
+    return 0
+
+
+def _list(args, settings) -> int:
+    from .embed import PackagedMiniLM
+    from .library import list_documents, listing_rows, listing_table
+
+    listed, note = list_documents(settings, PackagedMiniLM.name)
+    if args.json:
+        print("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in listing_rows(listed)),
+              end="")
+    else:
+        print(listing_table(listed))
+    if note:
+        print(f"note: chunk counts unknown: {note}", file=sys.stderr)
+    return 0
+
+
+def _progress(quiet: bool):
+    if quiet:
+        return None
+    return lambda fraction, message: print(message, file=sys.stderr, flush=True)
+
+
+COMMANDS = {"index": _index, "ask": _ask, "batch": _batch, "eval": _eval, "add": _add,
+            "remove": _remove, "list": _list}

@@ -114,7 +114,8 @@ def _document(entry: dict, text: str) -> Document:
         citation=dict(entry.get("citation", {})), skipped=skipped,
         body_start=int(entry.get("body_start", 0)), aliases=tuple(entry.get("aliases", [])),
         remarks=tuple((int(r["start"]), int(r["end"]), str(r["note"]))
-                      for r in entry.get("remarks", [])))
+                      for r in entry.get("remarks", [])),
+        pages=tuple((int(offset), str(label)) for offset, label in entry.get("pages", [])))
 
 
 def corpus_fingerprint(corpus_dir: Path) -> dict[str, str]:

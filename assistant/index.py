@@ -21,6 +21,7 @@ from .chunk import chunk_document, split_sentences
 from .corpus import corpus_fingerprint, load_corpus
 from .embed import Embedder
 from .errors import REBUILD_HINT, IndexMissingError, StaleIndexError
+from .incremental import Segments, embed_corpus, text_hash
 from .lexical import TOKENIZER_VERSION, words
 from .records import Chunk, Document, Sentence
 from .settings import Settings
@@ -92,7 +93,8 @@ def index_lock(index_dir: Path, on_wait: Callable[[str], None] | None = None) ->
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def build_index(settings: Settings, embedder: Embedder, progress: bool = True) -> Index:
+def build_index(settings: Settings, embedder: Embedder, progress: bool = True,
+                reuse: dict[str, Segments] | None = None) -> Index:
     """Build the index for ``settings.corpus_dir`` and write it atomically to ``settings.index_dir``.
 
     The files are written to a temporary directory beside the target and swapped in with a
@@ -100,26 +102,31 @@ def build_index(settings: Settings, embedder: Embedder, progress: bool = True) -
     :func:`index_lock`, so two builds at once cannot mix their files. A bad corpus document is
     skipped; its problem is listed under ``skipped`` in the manifest.
 
+    Args:
+        reuse: What a previous index holds of each document (``incremental.reusable_segments``):
+            documents whose text it holds unchanged are not embedded again. The result equals
+            a full build.
+
     Raises:
         CorpusError: if the corpus has no valid document.
     """
     say = (lambda msg: print(msg, file=sys.stderr, flush=True)) if progress else (lambda msg: None)
     with index_lock(settings.index_dir, on_wait=lambda msg: print(msg, file=sys.stderr, flush=True)):
         _remove_leftovers(Path(settings.index_dir))
-        return _build_locked(settings, embedder, say)
+        return _build_locked(settings, embedder, say, reuse)
 
 
-def _build_locked(settings: Settings, embedder: Embedder, say: Callable[[str], None]) -> Index:
+def _build_locked(settings: Settings, embedder: Embedder, say: Callable[[str], None],
+                  reuse: dict[str, Segments] | None = None) -> Index:
     import bm25s
     import faiss
 
     fingerprint = corpus_fingerprint(settings.corpus_dir)
     skipped: list[str] = []
     documents = load_corpus(settings.corpus_dir, skipped)
-    sentences, chunks = segment(documents, settings, embedder)
-    say(f"Indexing {len(documents)} documents: {len(chunks)} chunks, {len(sentences)} sentences")
-    chunk_vectors = embedder.encode([c.text for c in chunks])
-    sentence_vectors = embedder.encode([s.text for s in sentences])
+    embedded = embed_corpus(documents, settings, embedder, reuse, say)
+    sentences, chunks = embedded.sentences, embedded.chunks
+    chunk_vectors, sentence_vectors = embedded.chunk_vectors, embedded.sentence_vectors
     dense = faiss.IndexFlatIP(embedder.dimension)
     dense.add(chunk_vectors)
     bm25 = bm25s.BM25()
@@ -137,6 +144,7 @@ def _build_locked(settings: Settings, embedder: Embedder, say: Callable[[str], N
                                                     for s in sentences))
         faiss.write_index(dense, str(staging / "dense.faiss"))
         np.save(staging / "sentences.npy", sentence_vectors, allow_pickle=False)
+        np.save(staging / "chunks.npy", chunk_vectors, allow_pickle=False)  # reused by later builds
         bm25.save(str(staging / "bm25"), show_progress=False)
         manifest = {
             "format": FORMAT, "package_version": __version__, "model": embedder.name,
@@ -144,6 +152,7 @@ def _build_locked(settings: Settings, embedder: Embedder, say: Callable[[str], N
             "corpus": fingerprint, "counts": {"documents": len(documents), "chunks": len(chunks),
                                               "sentences": len(sentences)},
             "skipped": skipped,
+            "documents": {doc.id: text_hash(doc) for doc in documents},
             "files": {path.relative_to(staging).as_posix(): _file_digest(path)
                       for path in sorted(staging.rglob("*")) if path.is_file()},
         }

@@ -233,8 +233,8 @@ class QuoteSelector:
 
     def _quote(self, doc_id: str, start: int, end: int, score: float) -> Quote:
         doc = self.index.documents[doc_id]
-        return Quote(doc_id, start, end, doc.text[start:end], doc.title, doc.date, citation(doc),
-                     round(score, 4))
+        return Quote(doc_id, start, end, doc.text[start:end], doc.title, doc.date,
+                     citation(doc, start, end), round(score, 4))
 
 
 # Words that ask for a document rather than a subject ("Which telegrams were sent on …?").

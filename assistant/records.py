@@ -44,6 +44,8 @@ class Document:
     body_start: int = 0
     """Where the document's own words begin; text before it is the publisher's front matter
     (an archive's citation block and summary), quotable but marked as such."""
+    pages: tuple[tuple[int, str], ...] = ()
+    """(offset in ``text``, page label) where each page of a PDF begins, for "p. 3" in citations."""
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ def queue_options(settings: Settings) -> dict:
 
 def launch_options(settings: Settings) -> dict:
     """Arguments of ``demo.launch()``: explicit, so no ``GRADIO_*`` variable can widen them."""
+    from .upload import upload_limit_bytes  # imports gradio: only when launching
+
     login = (settings.auth_user, settings.auth_password) if settings.auth_user else None
     return {
         "server_name": settings.host,
@@ -39,7 +41,9 @@ def launch_options(settings: Settings) -> dict:
         "auth": login,
         "auth_message": "Log in to question the archive." if login else None,
         "state_session_capacity": settings.max_sessions,  # bounds the memory sessions hold
-        "max_file_size": 0,  # the chat takes no files: Gradio's /upload refuses every byte
+        # Only the "Add documents" panel takes files, and only where uploads are allowed
+        # (this machine, or behind a login); otherwise Gradio's /upload refuses every byte.
+        "max_file_size": upload_limit_bytes(settings),
         "allowed_paths": [],  # serve no folder of this machine beyond Gradio's own assets
         "blocked_paths": [str(settings.corpus_dir), str(settings.index_dir)],
         "show_error": False,  # errors reach the user as a polite chat message, never a trace

@@ -16,7 +16,7 @@ ENV_ALIASES = {"corpus": "corpus_dir", "index": "index_dir"}
 # and time than one user should be able to ask of a shared server.
 UPPER_LIMITS = {"max_question_chars": 20_000, "max_history_turns": 200, "max_quotes": 20,
                 "retrieve_k": 500, "queue_concurrency": 64, "queue_max_size": 10_000,
-                "max_sessions": 100_000, "port": 65_535}
+                "max_sessions": 100_000, "port": 65_535, "max_document_mb": 1_000}
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,8 @@ class Settings:
             ``ASSISTANT_AUTH_USER`` together with ``auth_password``.
         auth_password: Password of the web UI's login (``ASSISTANT_AUTH_PASSWORD``; never
             shown in ``repr``).
+        max_document_mb: Largest document file ``add`` and the web UI's upload accept, in
+            megabytes (at most 1,000); a larger file is skipped with a message naming the limit.
     """
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
@@ -80,11 +82,13 @@ class Settings:
     max_sessions: int = 1000
     auth_user: str = ""
     auth_password: str = field(default="", repr=False)
+    max_document_mb: int = 20
 
     def __post_init__(self) -> None:
         for name in ("chunk_tokens", "max_word_pieces", "retrieve_k", "rrf_k", "max_quotes",
                      "quote_max_words", "max_question_chars", "max_history_turns",
-                     "queue_concurrency", "queue_max_size", "max_sessions", "port"):
+                     "queue_concurrency", "queue_max_size", "max_sessions", "port",
+                     "max_document_mb"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(self, name)}")
         for name, most in UPPER_LIMITS.items():

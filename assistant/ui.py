@@ -11,6 +11,7 @@ from .errors import AssistantError
 from .records import Turn
 from .render import answer_to_markdown, escape_markdown
 from .service import Assistant
+from .upload import build_upload_tab
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,12 @@ def lazy(factory: Callable[[], Assistant]) -> Callable[[], Assistant]:
                 loaded.append(factory())
             return loaded[0]
 
+    def replace(assistant: Assistant) -> None:
+        """Answer from now on with ``assistant`` (reloaded after documents were added)."""
+        with lock:
+            loaded[:] = [assistant]
+
+    get.replace = replace
     return get
 
 
@@ -137,4 +144,7 @@ def build_demo(assistant_factory: Callable[[], Assistant]) -> gr.Blocks:
         clear.click(clear_chat, None, outputs, api_visibility="private")
         # The chatbot's own trash icon empties only the chat; the history must go with it.
         chatbot.clear(clear_chat, None, outputs, api_visibility="private")
+
+        # Bring your own archive (issue 7): the "Add documents" panel lives in assistant/upload.py.
+        build_upload_tab(get_assistant, get_assistant.replace)
     return demo

@@ -119,6 +119,24 @@ def write_tiny_corpus(corpus_dir: Path) -> Path:
     return corpus_dir
 
 
+def tree_digest(folder: Path) -> str:
+    """SHA-256 over every file name and content under ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shipped_corpus_is_never_modified():
+    """Tests add and remove documents in temporary corpora only: the shipped one stays as it is."""
+    before = tree_digest(SHIPPED_CORPUS)
+    yield
+    assert tree_digest(SHIPPED_CORPUS) == before, "a test changed the shipped corpus/"
+
+
 @pytest.fixture(autouse=True)
 def _no_assistant_environment(monkeypatch):
     """Tests never see the developer's ASSISTANT_* variables."""

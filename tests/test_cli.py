@@ -211,3 +211,74 @@ def test_eval_json(indexed, capsys, tmp_path):
     assert report["overall"]["questions"] == 4
     assert report["by_kind"]["out-of-corpus"]["doc@1"] is None
     assert report["overall"]["verbatim"] == 1.0
+
+
+# --- bring your own archive: add, remove, list ------------------------------------------------
+
+def test_add_list_ask_remove_through_the_command_line(indexed, capsys, tmp_path, tiny_settings):
+    from archive_files import write_archive
+    from test_library import ADDED, skipped_reasons
+
+    archive = write_archive(tmp_path / "archive")
+    assert main([*indexed, "add", str(archive), "--quiet"]) == 1  # some files were skipped
+    captured = capsys.readouterr()
+    assert captured.out == (f"Added 4 document(s): {', '.join(ADDED)}; skipped 4 file(s); index "
+                            "updated (4 document(s) embedded, 4 unchanged reused).\n")
+    assert captured.err.splitlines() == [f"skipped {path}: {reason}"
+                                         for path, reason in skipped_reasons(archive)]
+
+    assert main([*indexed, "list", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows[-1] == {"id": "sokolov-reply", "title": "Reply of Ivan Sokolov to Anna Petrova",
+                        "date": "1951-03-09", "date_guessed": False, "sender": "Ivan Sokolov",
+                        "recipient": "Anna Petrova", "chunks": 1, "pages": None}
+    assert [(r["id"], r["date_guessed"], r["pages"]) for r in rows[4:6]] == [
+        ("catalogue-note", True, None), ("inventory", True, 2)]
+
+    assert main([*indexed, "ask", "Where was the crate of celadon bowls damaged?"]) == 0
+    text = capsys.readouterr().out
+    assert ("— document, 20 March 1951 (date guessed from the text); file inventory.pdf; p. 2 "
+            "[inventory, characters 168–289]") in text
+
+    assert main([*indexed, "remove", "inventory", "--quiet"]) == 0
+    assert capsys.readouterr().out == ("Removed 1 document(s): inventory; index updated "
+                                       "(0 document(s) embedded, 7 unchanged reused).\n")
+    assert main([*indexed, "remove", "inventory"]) == 1
+    assert _one_error_line(capsys.readouterr().err) == (
+        f"error: no document 'inventory' in {tiny_settings.corpus_dir}; "
+        "`python -m assistant list` shows the ids")
+
+
+def test_add_prints_progress_unless_quiet(indexed, capsys, tmp_path):
+    letter = tmp_path / "letter.txt"
+    letter.write_text("Harbin, 20 January 1951\n\nThe ferry crossed the Amur at dawn.\n",
+                      encoding="utf-8")
+    assert main([*indexed, "add", str(letter)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ("Added 1 document(s): letter; index updated (1 document(s) embedded, "
+                            "4 unchanged reused).\n")
+    assert captured.err.splitlines() == [
+        "Reading letter.txt", "Indexing (only new or changed documents are embedded)",
+        "Indexed 5 documents: 5 chunks, 24 sentences (1 embedded, 4 unchanged reused)",
+        "Swapping in the new corpus and index", "Done"]
+
+
+def test_another_corpus_through_the_environment_leaves_the_shipped_one_alone(
+        fake_model, capsys, tmp_path, monkeypatch):
+    from conftest import SHIPPED_CORPUS, tree_digest
+
+    from assistant.settings import Settings
+
+    shipped = tree_digest(SHIPPED_CORPUS)
+    letter = tmp_path / "letter.md"
+    letter.write_text("---\ntitle: Ferry\ndate: 1951-01-20\n---\nThe ferry crossed the Amur.\n",
+                      encoding="utf-8")
+    monkeypatch.setenv("ASSISTANT_CORPUS", str(tmp_path / "mine" / "corpus"))
+    monkeypatch.setenv("ASSISTANT_INDEX", str(tmp_path / "mine" / "index"))
+    assert main(["add", "--quiet", str(letter)]) == 0
+    assert main(["list"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].split() == ["letter", "Ferry", "1951-01-20",
+                                                                 "-", "1"]
+    assert (tmp_path / "mine" / "corpus" / "documents" / "letter.md").is_file()
+    assert Settings().corpus_dir == SHIPPED_CORPUS  # the default is still the shipped corpus
+    assert tree_digest(SHIPPED_CORPUS) == shipped

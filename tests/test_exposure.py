@@ -97,12 +97,22 @@ def test_launch_options_close_every_optional_door(tiny_settings):
     assert options["state_session_capacity"] == 1000
     assert {k: options[k] for k in ("share", "max_file_size", "allowed_paths", "show_error",
                                     "run_history", "enable_monitoring", "mcp_server", "ssr_mode")} \
-        == {"share": False, "max_file_size": 0, "allowed_paths": [], "show_error": False,
+        == {"share": False, "max_file_size": 20_000_000, "allowed_paths": [], "show_error": False,
             "run_history": False, "enable_monitoring": False, "mcp_server": False,
             "ssr_mode": False}
     assert options["blocked_paths"] == [str(tiny_settings.corpus_dir), str(tiny_settings.index_dir)]
     assert queue_options(tiny_settings.replace(queue_concurrency=3, queue_max_size=7)) == {
         "default_concurrency_limit": 3, "max_size": 7, "api_open": False}
+
+
+def test_uploads_are_allowed_only_on_this_machine_or_behind_a_login(tiny_settings):
+    # Uploads change the archive ("Add documents", assistant/upload.py): files up to
+    # ASSISTANT_MAX_DOCUMENT_MB on loopback or with a login, not a byte when exposed without one.
+    exposed = tiny_settings.replace(host="0.0.0.0", max_document_mb=5)
+    assert launch_options(exposed)["max_file_size"] == 0
+    assert launch_options(exposed.replace(auth_user=USER, auth_password=PASSWORD))[
+        "max_file_size"] == 5_000_000
+    assert launch_options(tiny_settings.replace(max_document_mb=5))["max_file_size"] == 5_000_000
 
 
 def test_app_serves_through_the_exposure_policy():
@@ -123,7 +133,7 @@ def served(tmp_path_factory):
     root = tmp_path_factory.mktemp("exposure")
     settings = Settings().replace(corpus_dir=write_tiny_corpus(root / "corpus"),
                                   index_dir=root / "index", port=free_port(), auth_user=USER,
-                                  auth_password=PASSWORD)
+                                  auth_password=PASSWORD, max_document_mb=1)
     embedder = FakeEmbedder()
     build_index(settings, embedder, progress=False)
     assistant = Assistant.open(settings, embedder)
@@ -263,14 +273,14 @@ def test_no_file_outside_the_app_is_served(served, cookie):
             assert not any(secret in body for secret in secrets), (path, body[:200])
 
 
-def test_uploads_are_refused(served, cookie):
+def test_uploads_over_the_size_limit_are_refused(served, cookie):
     _, settings = served
     body = (b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"x.txt\"\r\n"
-            b"Content-Type: text/plain\r\n\r\nhello\r\n--b--\r\n")
+            b"Content-Type: text/plain\r\n\r\n" + b"x" * 1_000_001 + b"\r\n--b--\r\n")
     status, response, _ = request(settings, "POST", "/gradio_api/upload", body,
                                   {"Content-Type": "multipart/form-data; boundary=b",
                                    "Cookie": cookie})
-    assert (status, response) == (413, b"File size exceeded maximum allowed size of 0 bytes.")
+    assert (status, response) == (413, b"File size exceeded maximum allowed size of 1000000 bytes.")
 
 
 @pytest.mark.parametrize("path,expected", [("/monitoring", 403), ("/gradio_api/runs", 404)])

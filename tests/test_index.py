@@ -1,6 +1,7 @@
 """Tests for assistant/index.py: the index directory, its manifest, and refusing stale indexes."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import numpy as np
@@ -13,7 +14,7 @@ from assistant.index import build_index, check_index, load_index
 from assistant.lexical import TOKENIZER_VERSION
 
 DATA_FILES = ["bm25/data.csc.index.npy", "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy",
-              "bm25/params.index.json", "bm25/vocab.index.json", "chunks.jsonl", "dense.faiss",
+              "bm25/params.index.json", "bm25/vocab.index.json", "chunks.jsonl", "chunks.npy", "dense.faiss",
               "sentences.jsonl", "sentences.npy"]
 
 
@@ -33,6 +34,10 @@ def test_build_writes_plain_files_and_a_full_manifest(tiny_index, tiny_settings,
     assert manifest["corpus"] == corpus_fingerprint(tiny_settings.corpus_dir)
     assert sorted(manifest["corpus"]) == ["cable.txt", "letters.txt", "manifest.jsonl"]
     assert manifest["counts"] == {"documents": 4, "chunks": 4, "sentences": 22}
+    # Text hashes let a later build reuse the vectors of unchanged documents (incremental.py).
+    assert manifest["documents"] == {
+        doc.id: hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+        for doc in tiny_index.documents.values()}
     assert sorted(manifest["files"]) == DATA_FILES
     for name, digest in manifest["files"].items():
         size, sha = digest.split(":")

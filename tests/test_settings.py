@@ -116,3 +116,16 @@ def test_serving_defaults_and_login_from_the_environment():
                                "ASSISTANT_AUTH_PASSWORD": "s3cret"})
     assert (login.auth_user, login.auth_password) == ("archivist", "s3cret")
     assert "s3cret" not in repr(login) and "archivist" in repr(login)
+
+
+@pytest.mark.parametrize("value,message", [
+    ("0", "setting max_document_mb must be at least 1, got 0"),
+    ("1001", "setting max_document_mb must be at most 1000, got 1001"),
+    ("big", "setting max_document_mb expects int, got 'big'"),
+])
+def test_the_document_size_limit_is_validated(value, message):
+    assert Settings().max_document_mb == 20
+    assert Settings.from_env({"ASSISTANT_MAX_DOCUMENT_MB": "5"}).max_document_mb == 5
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env({"ASSISTANT_MAX_DOCUMENT_MB": value})
+    assert str(err.value) == message

@@ -11,7 +11,7 @@ from .answer import build_answer
 from .conflicts import date_notes, figure_conflict, remark_notes
 from .embed import Embedder, PackagedMiniLM
 from .errors import InputError
-from .glossary import AliasTable, load_glossary
+from .glossary import AliasTable, Entry, load_glossary
 from .index import Index, load_index
 from .lexical import words
 from .quotes import QuoteSelector, document_request, topic_words
@@ -50,6 +50,14 @@ def history_note(max_turns: int) -> str:
             "conversation only (setting ASSISTANT_MAX_HISTORY_TURNS).")
 
 
+def correspondent_entries(documents, glossary: list[Entry]) -> list[Entry]:
+    """Glossary entries for senders and recipients the glossary does not name, so that "What did
+    Anna Petrova write?" is read as a question about her letters in any archive."""
+    named = {name for entry in glossary for name in entry.names}
+    parties = sorted({p for d in documents for p in (d.sender, d.recipient) if p} - named)
+    return [Entry(party, "person", (), "a correspondent in this archive") for party in parties]
+
+
 class Assistant:
     """Answers questions from one index with verbatim, cited quotes."""
 
@@ -61,7 +69,8 @@ class Assistant:
         self.selector = QuoteSelector(index, settings.max_quotes, settings.quote_max_words)
         self.glossary = load_glossary(settings.corpus_dir)
         corpus_text = "\n".join(d.text for d in index.documents.values())
-        self.archive = ArchiveContext.build(index.documents, AliasTable(self.glossary, corpus_text))
+        entries = self.glossary + correspondent_entries(index.documents.values(), self.glossary)
+        self.archive = ArchiveContext.build(index.documents, AliasTable(entries, corpus_text))
         metadata = " ".join(" ".join(filter(None, (d.title, d.sender, d.recipient, d.addressed_as,
                                                    *d.citation.values(), *d.aliases)))
                             for d in index.documents.values())

@@ -169,3 +169,13 @@ def test_an_organisation_that_wrote_a_document_can_be_its_sender():
     query = understand("How did the Soviet government answer Nanjing?", [], archive)
     assert query.sender == "Soviet Government"
     assert dict(query.prefer) == {"s": 1.0}
+
+
+def test_senders_the_glossary_does_not_name_are_still_senders(tiny_settings, tiny_index, fake_embedder):
+    from assistant.service import Assistant, correspondent_entries
+
+    entries = correspondent_entries(tiny_index.documents.values(), [])
+    assert [e.name for e in entries] == ["Editors", "Mao Zedong", "Stalin"]
+    assistant = Assistant(tiny_settings, fake_embedder, tiny_index)
+    query = understand("What did Stalin write about the delegation?", [], assistant.archive)
+    assert query.sender == "Stalin"

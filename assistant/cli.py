@@ -90,6 +90,8 @@ def _index(args, settings) -> int:
     if args.if_stale:
         try:
             manifest = check_index(settings, embedder.name)
+            if "query_encoder" not in manifest:  # built before the ONNX query encoder existed
+                raise StaleIndexError("the index has no ONNX query encoder yet")
             if not args.quiet:
                 print(f"Index at {settings.index_dir} is up to date.", file=sys.stderr)
             _report_skipped(manifest)

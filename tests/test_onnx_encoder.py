@@ -1,0 +1,128 @@
+"""Tests for assistant/onnx_encoder.py: the torch-free query encoder and its export."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from assistant import onnx_encoder
+from assistant.embed import PackagedMiniLM
+from assistant.onnx_encoder import (
+    ONNX_FILE,
+    TOKENIZER_FILE,
+    OnnxMiniLM,
+    prepare_query_encoder,
+    query_embedder,
+)
+
+TEXTS = [
+    "What did Mao propose on 13 January?",
+    "How did Stalin respond?",
+    "Fu Zuoyi's troops in Peiping (Beijing) surrendered — 22 January 1949.",
+    "Mao Zedong 毛泽东 and Zhou Enlai 周恩来",
+    "Naïve façade; Kuomintang’s “peace” offer…",
+    "",
+    "a",
+    "peace " * 400,  # far beyond 256 word pieces: both truncate the same way
+]
+
+
+def test_the_fake_embedder_gets_no_onnx_encoder(tiny_index, tiny_settings, fake_embedder):
+    assert tiny_index.manifest["query_encoder"] is None
+    assert not (tiny_settings.index_dir / ONNX_FILE).exists()
+    assert prepare_query_encoder(fake_embedder, tiny_settings.index_dir, None) is None
+
+
+def test_without_an_exported_encoder_questions_fall_back_to_sentence_transformers(tmp_path):
+    assert isinstance(query_embedder(tmp_path / "nothing"), PackagedMiniLM)
+    (tmp_path / "manifest.json").write_text(json.dumps({"query_encoder": {
+        "model": PackagedMiniLM.name, "max_pieces": 256}}), encoding="utf-8")
+    assert isinstance(query_embedder(tmp_path), PackagedMiniLM)  # recorded, but the file is gone
+    (tmp_path / ONNX_FILE).write_bytes(b"")
+    assert isinstance(query_embedder(tmp_path), OnnxMiniLM)
+    (tmp_path / "manifest.json").write_text(json.dumps({"query_encoder": None}), encoding="utf-8")
+    assert isinstance(query_embedder(tmp_path), PackagedMiniLM)
+
+
+@pytest.mark.e2e
+def test_onnx_and_sentence_transformers_vectors_agree(real_index, real_settings, real_model):
+    onnx = OnnxMiniLM(real_settings.index_dir)
+    assert (onnx.name, onnx.dimension) == (real_model.name, real_model.dimension)
+    texts = TEXTS + [s.text for s in real_index.sentences[::5]] + [c.text for c in real_index.chunks[:8]]
+    ours, theirs = onnx.encode(texts), real_model.encode(texts)
+    assert ours.shape == theirs.shape == (len(texts), 384) and ours.dtype == np.float32
+    cosines = np.sum(ours * theirs, axis=1)
+    assert cosines.min() >= 0.9999, [texts[i][:60] for i in np.flatnonzero(cosines < 0.9999)]
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    one_by_one = np.vstack([onnx.encode([text]) for text in texts[:8]])
+    assert np.allclose(one_by_one, ours[:8], atol=1e-5)
+    assert [onnx.count_pieces(t) for t in texts] == [real_model.count_pieces(t) for t in texts]
+    assert onnx.encode([]).shape == (0, 384)
+
+
+@pytest.mark.e2e
+def test_the_manifest_records_the_export(real_index, real_settings, real_model):
+    entry = real_index.manifest["query_encoder"]
+    assert entry["file"] == ONNX_FILE and entry["tokenizer"] == TOKENIZER_FILE
+    assert entry["model"] == real_model.name
+    assert (entry["max_pieces"], entry["pooling"], entry["normalized"]) == (256, "mean", True)
+    assert entry["exporter"].startswith("torch.onnx.export(dynamo=True), torch 2.13.0")
+    size, sha = entry["weights"].split(":")
+    assert int(size) > 80_000_000 and len(sha) == 64
+    # Both files are covered by the integrity check of the index.
+    assert {ONNX_FILE, TOKENIZER_FILE} <= set(real_index.manifest["files"])
+    assert isinstance(query_embedder(real_settings.index_dir), OnnxMiniLM)
+
+
+@pytest.mark.e2e
+def test_a_rebuild_reuses_the_export(real_index, real_settings, real_model, tmp_path, monkeypatch):
+    def no_export(model, path):
+        raise AssertionError("the model was exported again")
+
+    monkeypatch.setattr(onnx_encoder, "export_query_encoder", no_export)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    entry = prepare_query_encoder(real_model, staging, real_settings.index_dir)
+    assert entry == real_index.manifest["query_encoder"]
+    for name in (ONNX_FILE, TOKENIZER_FILE):
+        assert os.path.samefile(staging / name, real_settings.index_dir / name)  # linked
+
+
+@pytest.mark.e2e
+def test_a_damaged_export_is_not_reused(real_settings, real_model, tmp_path, monkeypatch):
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    manifest = json.loads((real_settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"][ONNX_FILE] = "1:" + "0" * 64  # what the file was when the index was built
+    (previous / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for name in (ONNX_FILE, TOKENIZER_FILE):
+        os.link(real_settings.index_dir / name, previous / name)
+
+    def stub_export(model, path):
+        path.write_bytes(b"exported anew")
+        return "stub exporter"
+
+    monkeypatch.setattr(onnx_encoder, "export_query_encoder", stub_export)
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    entry = prepare_query_encoder(real_model, staging, previous)
+    assert entry["exporter"] == "stub exporter"
+    assert (staging / ONNX_FILE).read_bytes() == b"exported anew"
+    assert (staging / TOKENIZER_FILE).read_bytes() == (previous / TOKENIZER_FILE).read_bytes()
+
+
+@pytest.mark.e2e
+def test_a_failed_export_leaves_a_working_index_without_it(real_model, tmp_path, monkeypatch):
+    def broken_export(model, path):
+        path.write_bytes(b"half a file")
+        raise RuntimeError("onnxscript is not installed")
+
+    monkeypatch.setattr(onnx_encoder, "export_query_encoder", broken_export)
+    messages = []
+    assert prepare_query_encoder(real_model, tmp_path, None, messages.append) is None
+    assert not (tmp_path / ONNX_FILE).exists()
+    assert messages[-1] == ("warning: no ONNX query encoder (RuntimeError: onnxscript is not "
+                            "installed); questions will load sentence-transformers instead "
+                            "(slower start)")

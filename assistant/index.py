@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .bm25_reader import BM25Reader
 from .chunk import chunk_document, split_sentences
 from .corpus import corpus_fingerprint, load_corpus
 from .dense import build_dense, configure, dense_spec
@@ -41,7 +42,7 @@ class Index:
     chunks: list[Chunk]
     dense: object  # FAISS index over chunk vectors, structure chosen by size (assistant/dense.py)
     sentence_vectors: np.ndarray
-    bm25: object  # bm25s.BM25 over chunk words
+    bm25: object  # BM25 over chunk words: bm25s.BM25 when built, BM25Reader when loaded
     manifest: dict
 
 
@@ -221,7 +222,6 @@ def check_index(settings: Settings, embedder_name: str) -> dict:
 
 def load_index(settings: Settings, embedder_name: str) -> Index:
     """Load a checked index (see :func:`check_index`); texts are re-cut from the corpus."""
-    import bm25s
     import faiss
 
     manifest = check_index(settings, embedder_name)
@@ -236,7 +236,7 @@ def load_index(settings: Settings, embedder_name: str) -> Index:
               for r in _read_jsonl(root / "chunks.jsonl")]
     dense = configure(faiss.read_index(str(root / "dense.faiss")), manifest.get("dense") or {})
     vectors = np.load(root / "sentences.npy", allow_pickle=False)
-    bm25 = bm25s.BM25.load(str(root / "bm25"), show_progress=False, verbosity=0)
+    bm25 = BM25Reader.load(root / "bm25")  # bm25s's files, read without importing scipy
     return Index(documents, sentences, chunks, dense, vectors, bm25, manifest)
 
 

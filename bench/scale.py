@@ -104,10 +104,10 @@ def build(size: int, workdir: Path, settings: Settings, seed: int) -> dict:
 
 
 def search(workdir: Path, retrieve_k: int) -> dict:
-    """Load both indexes, then time dense, lexical and fused search for every query."""
-    import bm25s
+    """Load both indexes as the assistant does, then time dense, lexical and fused search."""
     import faiss
 
+    from assistant.bm25_reader import BM25Reader
     from assistant.dense import configure
 
     faiss.omp_set_num_threads(1)  # one query at a time, as the assistant answers
@@ -115,14 +115,11 @@ def search(workdir: Path, retrieve_k: int) -> dict:
     spec = json.loads((workdir / "spec.json").read_text(encoding="utf-8"))
     dense = configure(faiss.read_index(str(workdir / "dense.faiss")), spec)
     arrays = np.load(workdir / "lexical.npz", allow_pickle=False)
-    bm25 = bm25s.BM25(k1=1.5, b=0.75, method="lucene", idf_method="lucene")
-    bm25.scores = {k: arrays[k] for k in ("data", "indices", "indptr")} | {"num_docs": dense.ntotal}
-    bm25.vocab_dict = json.loads((workdir / "vocab.json").read_text(encoding="utf-8"))
-    bm25.nonoccurrence_array = None  # set by BM25.index/load; None for the lucene method
+    vocab = json.loads((workdir / "vocab.json").read_text(encoding="utf-8"))
+    bm25 = BM25Reader(arrays["data"], arrays["indices"], arrays["indptr"], vocab, dense.ntotal)
     loaded = _rss_mb()
     queries = np.load(workdir / "queries.npz", allow_pickle=False)
     query_words = json.loads((workdir / "query_words.json").read_text(encoding="utf-8"))
-    vocab = bm25.vocab_dict
     dense_ms, lexical_ms, fused_ms, recall = [], [], [], []
     for round_ in range(2):  # the first round warms caches and is not counted
         for vector, terms, truth in zip(queries["vectors"], query_words, queries["truth"],

@@ -17,7 +17,7 @@ import logging
 import os
 import shutil
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from importlib.util import find_spec
 from pathlib import Path
@@ -108,21 +108,21 @@ class OnnxMiniLM:
         return tokenizer
 
 
-def query_embedder(index_dir: Path) -> Embedder:
-    """The fastest embedder that gives the index's vectors: ONNX if exported, else the torch model.
+def query_embedder(index_dir: Path, fallback: Callable[[], Embedder] = PackagedMiniLM) -> Embedder:
+    """The fastest embedder that gives the index's vectors: ONNX if exported, else ``fallback()``.
 
     The ONNX encoder is used when the index manifest records it for the packaged model and
-    onnxruntime and tokenizers are installed; otherwise sentence-transformers is the fallback.
+    onnxruntime and tokenizers are installed; otherwise the fallback (sentence-transformers).
     """
     try:
         manifest = json.loads((Path(index_dir) / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return PackagedMiniLM()  # load_index will report the missing or unreadable index
+        return fallback()  # load_index will report the missing or unreadable index
     entry = manifest.get("query_encoder") or {}
     if (entry.get("model") == PackagedMiniLM.name and (Path(index_dir) / ONNX_FILE).is_file()
             and find_spec("onnxruntime") and find_spec("tokenizers")):
         return OnnxMiniLM(Path(index_dir), int(entry.get("max_pieces", 256)))
-    return PackagedMiniLM()
+    return fallback()
 
 
 def prepare_query_encoder(embedder: Embedder, staging: Path, previous: Path | None,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from .abstain import decide, explain, gather_evidence
 from .answer import build_answer
 from .conflicts import date_notes, figure_conflict, remark_notes
-from .embed import Embedder
+from .embed import Embedder, PackagedMiniLM
 from .errors import InputError
 from .glossary import AliasTable, Entry, load_glossary
 from .index import Index, load_index
@@ -86,7 +86,7 @@ class Assistant:
         Without an explicit ``embedder``, questions are encoded by the ONNX export stored in the
         index (no torch import); sentence-transformers is the fallback when there is none.
         """
-        embedder = embedder or query_embedder(settings.index_dir)
+        embedder = embedder or query_embedder(settings.index_dir, PackagedMiniLM)
         assistant = cls(settings, embedder, load_index(settings, embedder.name))
         embedder.encode(["warm up"])  # the first encode pays one-off set-up costs; not a user's
         return assistant

@@ -10,12 +10,12 @@ The same seed always gives the same archive.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from assistant.answer import is_prose
 from assistant.chunk import split_sentences
 from assistant.corpus import load_corpus
 
@@ -25,6 +25,8 @@ FIRST_DAY = np.datetime64("1949-01-01")
 DAYS = 730  # two years of correspondence
 SENTENCES_PER_CHUNK = (3, 6)
 CHUNKS_PER_DOCUMENT = (1, 8)
+# A sentence that ends as a sentence does (not a heading, salutation or signature).
+_ENDS_A_SENTENCE = re.compile(r"[.!?]['\"\u2019\u201d)\]]*\d*$")
 
 
 @dataclass(frozen=True)
@@ -86,13 +88,13 @@ class SyntheticArchive:
 
 
 def corpus_sentences(corpus_dir: Path) -> tuple[str, ...]:
-    """The prose sentences of a corpus of three words or more (single-line, deduplicated, in
-    corpus order): list numbers such as "1." are left out."""
+    """The sentences of a corpus of three words or more that end with a full stop, question or
+    exclamation mark (single-line, deduplicated, in corpus order)."""
     seen: dict[str, None] = {}
     for document in load_corpus(corpus_dir):
         for sentence in split_sentences(document):
             text = " ".join(sentence.text.split())
-            if is_prose(text) and len(text.split()) >= 3:
+            if _ENDS_A_SENTENCE.search(text) and len(text.split()) >= 3:
                 seen.setdefault(text, None)
     return tuple(seen)
 

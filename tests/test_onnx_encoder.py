@@ -9,13 +9,17 @@ import pytest
 
 from assistant import onnx_encoder
 from assistant.embed import PackagedMiniLM
+from assistant.errors import SettingsError
+from assistant.index import build_index
 from assistant.onnx_encoder import (
     ONNX_FILE,
     TOKENIZER_FILE,
     OnnxMiniLM,
+    build_embedder,
     prepare_query_encoder,
     query_embedder,
 )
+from assistant.settings import Settings
 
 TEXTS = [
     "What did Mao propose on 13 January?",
@@ -126,3 +130,34 @@ def test_a_failed_export_leaves_a_working_index_without_it(real_model, tmp_path,
     assert messages[-1] == ("warning: no ONNX query encoder (RuntimeError: onnxscript is not "
                             "installed); questions will load sentence-transformers instead "
                             "(slower start)")
+
+
+def test_without_an_export_the_build_uses_the_fallback(tiny_index, tiny_settings, fake_embedder):
+    assert build_embedder(tiny_settings, lambda: fake_embedder) is fake_embedder
+    assert build_embedder(tiny_settings.replace(index_dir=tiny_settings.index_dir / "none"),
+                          lambda: fake_embedder) is fake_embedder
+    with pytest.raises(SettingsError, match="build_embedder must be auto or sentence-transformers"):
+        Settings(build_embedder="onnx")
+
+
+@pytest.mark.e2e
+def test_a_rebuild_embeds_with_the_export_and_gives_the_same_index(real_index, real_settings,
+                                                                  real_model, tmp_path):
+    def torch_model():
+        return real_model
+
+    assert build_embedder(real_settings.replace(build_embedder="sentence-transformers"),
+                          torch_model) is real_model
+    embedder = build_embedder(real_settings, torch_model)
+    assert isinstance(embedder, OnnxMiniLM) and embedder.folder == real_settings.index_dir
+    assert embedder.threads == (os.cpu_count() or 1)
+    rebuilt = build_index(real_settings.replace(index_dir=tmp_path / "index"), embedder,
+                          progress=False)
+    assert rebuilt.chunks == real_index.chunks and rebuilt.sentences == real_index.sentences
+    assert rebuilt.manifest["model"] == real_index.manifest["model"]
+    assert rebuilt.manifest["query_encoder"] == real_index.manifest["query_encoder"]
+    assert rebuilt.manifest["files"] == real_index.manifest["files"] | {
+        name: rebuilt.manifest["files"][name] for name in ("dense.faiss", "sentences.npy")}
+    cosines = np.sum(rebuilt.sentence_vectors * real_index.sentence_vectors, axis=1)
+    assert cosines.min() >= 0.9999
+    assert os.path.samefile(tmp_path / "index" / ONNX_FILE, real_settings.index_dir / ONNX_FILE)

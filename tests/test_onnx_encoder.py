@@ -161,3 +161,25 @@ def test_a_rebuild_embeds_with_the_export_and_gives_the_same_index(real_index, r
     cosines = np.sum(rebuilt.sentence_vectors * real_index.sentence_vectors, axis=1)
     assert cosines.min() >= 0.9999
     assert os.path.samefile(tmp_path / "index" / ONNX_FILE, real_settings.index_dir / ONNX_FILE)
+
+
+def test_index_if_stale_rebuilds_an_index_from_before_the_export(tiny_settings, monkeypatch, capsys):
+    from conftest import FakeEmbedder
+
+    import assistant.embed
+    from assistant.cli import main
+
+    monkeypatch.setattr(assistant.embed, "PackagedMiniLM", FakeEmbedder)
+    paths = ["--corpus", str(tiny_settings.corpus_dir), "--index", str(tiny_settings.index_dir)]
+    assert main([*paths, "index", "--quiet"]) == 0
+    manifest_path = tiny_settings.index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    del manifest["query_encoder"]  # as written before the query encoder existed
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    capsys.readouterr()
+    assert main([*paths, "index", "--if-stale"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == (
+        "Building the index: the index has no ONNX query encoder yet")
+    assert json.loads(manifest_path.read_text(encoding="utf-8"))["query_encoder"] is None
+    assert main([*paths, "index", "--if-stale"]) == 0
+    assert capsys.readouterr().err == f"Index at {tiny_settings.index_dir} is up to date.\n"

@@ -16,7 +16,9 @@ def tables(r: dict) -> str:
              f"{m['system']}; torch {m['torch']}, onnxruntime {m['onnxruntime']}, faiss {m['faiss']}, "
              f"bm25s {m['bm25s']}, txtai {m['txtai']}. Load average (1/5/15 min) "
              f"{_load(r['load_before'])} before and {_load(r['load_after'])} after the run: the "
-             "machine's two cores are shared with other engineers' test runs.", ""]
+             "machine's two cores are shared with other engineers' test runs; each timed step "
+             "below waited up to a minute for a quiet second (CPU busy before build / CLI / UI / "
+             f"warm: {_busy(r.get('busy_before', {}))}).", ""]
     ours, txtai = r["ours"], r.get("txtai")
     lines += ["**Shipped corpus, dev questions** (warm; ours end to end: understanding, encoding, "
               "retrieval, fusion, quote selection; txtai: one hybrid search)", "",
@@ -81,6 +83,10 @@ def write(path: Path, text: str) -> None:
 
 def _load(values) -> str:
     return "/".join(f"{v:.2f}" for v in values)
+
+
+def _busy(busy: dict) -> str:
+    return " / ".join(f"{busy[k]:.0%}" for k in ("build", "cold_cli", "cold_ui", "warm") if k in busy)
 
 
 def _pair(p: dict) -> str:

@@ -192,9 +192,10 @@ def write_atomically(path: Path, text: str) -> None:
 def _add(args, settings) -> int:
     from .embed import PackagedMiniLM
     from .library import add_documents, change_summary
+    from .onnx_encoder import build_embedder
 
-    change = add_documents(settings, args.paths, PackagedMiniLM(show_progress=not args.quiet),
-                           progress=_progress(args.quiet))
+    embedder = build_embedder(settings, lambda: PackagedMiniLM(show_progress=not args.quiet))
+    change = add_documents(settings, args.paths, embedder, progress=_progress(args.quiet))
     for skipped in change.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(change_summary(change))
@@ -204,9 +205,10 @@ def _add(args, settings) -> int:
 def _remove(args, settings) -> int:
     from .embed import PackagedMiniLM
     from .library import change_summary, remove_documents
+    from .onnx_encoder import build_embedder
 
-    change = remove_documents(settings, args.doc_ids, PackagedMiniLM(show_progress=not args.quiet),
-                              progress=_progress(args.quiet))
+    embedder = build_embedder(settings, lambda: PackagedMiniLM(show_progress=not args.quiet))
+    change = remove_documents(settings, args.doc_ids, embedder, progress=_progress(args.quiet))
     print(change_summary(change))
     return 0
 

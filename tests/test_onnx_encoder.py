@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -156,8 +157,9 @@ def test_a_rebuild_embeds_with_the_export_and_gives_the_same_index(real_index, r
     assert rebuilt.chunks == real_index.chunks and rebuilt.sentences == real_index.sentences
     assert rebuilt.manifest["model"] == real_index.manifest["model"]
     assert rebuilt.manifest["query_encoder"] == real_index.manifest["query_encoder"]
+    vector_files = ("dense.faiss", "chunks.npy", "sentences.npy")  # equal to within float bits
     assert rebuilt.manifest["files"] == real_index.manifest["files"] | {
-        name: rebuilt.manifest["files"][name] for name in ("dense.faiss", "sentences.npy")}
+        name: rebuilt.manifest["files"][name] for name in vector_files}
     cosines = np.sum(rebuilt.sentence_vectors * real_index.sentence_vectors, axis=1)
     assert cosines.min() >= 0.9999
     assert os.path.samefile(tmp_path / "index" / ONNX_FILE, real_settings.index_dir / ONNX_FILE)
@@ -183,3 +185,26 @@ def test_index_if_stale_rebuilds_an_index_from_before_the_export(tiny_settings, 
     assert json.loads(manifest_path.read_text(encoding="utf-8"))["query_encoder"] is None
     assert main([*paths, "index", "--if-stale"]) == 0
     assert capsys.readouterr().err == f"Index at {tiny_settings.index_dir} is up to date.\n"
+
+
+@pytest.mark.e2e
+def test_adding_a_document_embeds_with_the_export_and_keeps_it(real_index, real_settings, tmp_path):
+    from assistant.library import add_documents
+
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(real_settings.corpus_dir, corpus)
+    shutil.copytree(real_settings.index_dir, index, copy_function=os.link)  # the same index
+    settings = real_settings.replace(corpus_dir=corpus, index_dir=index)
+    letter = tmp_path / "letter.txt"
+    letter.write_text("---\ntitle: A test letter\nsender: Kovalev\ndate: 1949-01-20\n---\n"
+                      "Comrade Filippov, the delegation arrived in Moscow on the twentieth.\n",
+                      encoding="utf-8")
+    embedder = build_embedder(settings, lambda: pytest.fail("torch model loaded"))
+    assert isinstance(embedder, OnnxMiniLM)
+    change = add_documents(settings, [letter], embedder)
+    assert not change.skipped
+    manifest = json.loads((index / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["documents"] == real_index.manifest["counts"]["documents"] + 1
+    assert manifest["query_encoder"] == real_index.manifest["query_encoder"]
+    assert os.path.samefile(index / ONNX_FILE, real_settings.index_dir / ONNX_FILE)
+    assert isinstance(query_embedder(index), OnnxMiniLM)

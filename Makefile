@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run test index lint clean
+.PHONY: run test index lint bench clean
 
 # torch==2.13.0 is installed first, on its own: it is the CPU build on this machine's disk.
 # Letting sentence-transformers pull torch itself would download a multi-GB CUDA build.
@@ -14,6 +15,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+# txtai is a benchmark-only extra; torch==2.13.0 is named again so the resolver keeps the CPU build.
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet torch==2.13.0 -e '.[bench]'
+	touch $(BENCH_STAMP)
 
 run: $(STAMP)
 	$(PY) -m assistant index --if-stale
@@ -25,8 +31,13 @@ test: $(STAMP)
 index: $(STAMP)
 	$(PY) -m assistant index
 
+# Prints every performance figure (JSON, then tables) and updates docs/benchmarks.md.
+# Default sizes take a few minutes; `make bench ARGS=--full` adds the million-chunk archive.
+bench: $(BENCH_STAMP)
+	$(PY) -m bench $(ARGS)
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check assistant tests app.py
+	$(VENV)/bin/ruff check assistant tests app.py bench
 
 clean:
 	rm -rf index .pytest_cache .ruff_cache

@@ -85,11 +85,15 @@ def main(argv: list[str] | None = None) -> int:
 def _index(args, settings) -> int:
     from .embed import PackagedMiniLM
     from .index import build_index, check_index
+    from .onnx_encoder import build_embedder
 
-    embedder = PackagedMiniLM(show_progress=not args.quiet)
+    # Rebuilds embed with the index's ONNX export (no torch import); the first build uses torch.
+    embedder = build_embedder(settings, lambda: PackagedMiniLM(show_progress=not args.quiet))
     if args.if_stale:
         try:
             manifest = check_index(settings, embedder.name)
+            if "query_encoder" not in manifest:  # built before the ONNX query encoder existed
+                raise StaleIndexError("the index has no ONNX query encoder yet")
             if not args.quiet:
                 print(f"Index at {settings.index_dir} is up to date.", file=sys.stderr)
             _report_skipped(manifest)
@@ -188,9 +192,10 @@ def write_atomically(path: Path, text: str) -> None:
 def _add(args, settings) -> int:
     from .embed import PackagedMiniLM
     from .library import add_documents, change_summary
+    from .onnx_encoder import build_embedder
 
-    change = add_documents(settings, args.paths, PackagedMiniLM(show_progress=not args.quiet),
-                           progress=_progress(args.quiet))
+    embedder = build_embedder(settings, lambda: PackagedMiniLM(show_progress=not args.quiet))
+    change = add_documents(settings, args.paths, embedder, progress=_progress(args.quiet))
     for skipped in change.skipped:
         print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
     print(change_summary(change))
@@ -200,9 +205,10 @@ def _add(args, settings) -> int:
 def _remove(args, settings) -> int:
     from .embed import PackagedMiniLM
     from .library import change_summary, remove_documents
+    from .onnx_encoder import build_embedder
 
-    change = remove_documents(settings, args.doc_ids, PackagedMiniLM(show_progress=not args.quiet),
-                              progress=_progress(args.quiet))
+    embedder = build_embedder(settings, lambda: PackagedMiniLM(show_progress=not args.quiet))
+    change = remove_documents(settings, args.doc_ids, embedder, progress=_progress(args.quiet))
     print(change_summary(change))
     return 0
 

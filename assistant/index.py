@@ -17,12 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .bm25_reader import BM25Reader
 from .chunk import chunk_document, split_sentences
 from .corpus import corpus_fingerprint, load_corpus
+from .dense import build_dense, configure, dense_spec
 from .embed import Embedder
 from .errors import REBUILD_HINT, IndexMissingError, StaleIndexError
 from .incremental import Segments, embed_corpus, text_hash
 from .lexical import TOKENIZER_VERSION, words
+from .onnx_encoder import prepare_query_encoder
 from .records import Chunk, Document, Sentence
 from .settings import Settings
 
@@ -37,9 +40,9 @@ class Index:
     documents: dict[str, Document]
     sentences: list[Sentence]
     chunks: list[Chunk]
-    dense: object  # faiss.IndexFlatIP over chunk vectors
+    dense: object  # FAISS index over chunk vectors, structure chosen by size (assistant/dense.py)
     sentence_vectors: np.ndarray
-    bm25: object  # bm25s.BM25 over chunk words
+    bm25: object  # BM25 over chunk words: bm25s.BM25 when built, BM25Reader when loaded
     manifest: dict
 
 
@@ -127,8 +130,8 @@ def _build_locked(settings: Settings, embedder: Embedder, say: Callable[[str], N
     embedded = embed_corpus(documents, settings, embedder, reuse, say)
     sentences, chunks = embedded.sentences, embedded.chunks
     chunk_vectors, sentence_vectors = embedded.chunk_vectors, embedded.sentence_vectors
-    dense = faiss.IndexFlatIP(embedder.dimension)
-    dense.add(chunk_vectors)
+    dense_structure = dense_spec(settings, len(chunks))
+    dense = build_dense(chunk_vectors, dense_structure)
     bm25 = bm25s.BM25()
     bm25.index([words(c.text) or [""] for c in chunks], show_progress=False)
 
@@ -146,6 +149,8 @@ def _build_locked(settings: Settings, embedder: Embedder, say: Callable[[str], N
         np.save(staging / "sentences.npy", sentence_vectors, allow_pickle=False)
         np.save(staging / "chunks.npy", chunk_vectors, allow_pickle=False)  # reused by later builds
         bm25.save(str(staging / "bm25"), show_progress=False)
+        query_encoder = prepare_query_encoder(embedder, staging, target if target.is_dir() else None,
+                                              say)
         manifest = {
             "format": FORMAT, "package_version": __version__, "model": embedder.name,
             "dimension": embedder.dimension, "settings": index_settings(settings),
@@ -153,6 +158,7 @@ def _build_locked(settings: Settings, embedder: Embedder, say: Callable[[str], N
                                               "sentences": len(sentences)},
             "skipped": skipped,
             "documents": {doc.id: text_hash(doc) for doc in documents},
+            "dense": dense_structure, "query_encoder": query_encoder,
             "files": {path.relative_to(staging).as_posix(): _file_digest(path)
                       for path in sorted(staging.rglob("*")) if path.is_file()},
         }
@@ -190,6 +196,12 @@ def check_index(settings: Settings, embedder_name: str) -> dict:
         problems.append(f"model {manifest.get('model')!r} (expected {embedder_name!r})")
     if manifest.get("settings") != index_settings(settings):
         problems.append("other chunk settings")
+    counts = manifest.get("counts")
+    chunk_count = counts.get("chunks") if isinstance(counts, dict) else None
+    chunk_count = chunk_count if isinstance(chunk_count, int) else 0
+    # An index from before the structure was chosen by size has no "dense" entry: it is exact.
+    if manifest.get("dense", dense_spec(settings, 0)) != dense_spec(settings, chunk_count):
+        problems.append("another dense index structure")
     corpus = corpus_fingerprint(settings.corpus_dir)
     if manifest.get("corpus") != corpus:
         problems.append("another version of the corpus" + _corpus_changes(manifest.get("corpus"),
@@ -210,7 +222,6 @@ def check_index(settings: Settings, embedder_name: str) -> dict:
 
 def load_index(settings: Settings, embedder_name: str) -> Index:
     """Load a checked index (see :func:`check_index`); texts are re-cut from the corpus."""
-    import bm25s
     import faiss
 
     manifest = check_index(settings, embedder_name)
@@ -223,9 +234,9 @@ def load_index(settings: Settings, embedder_name: str) -> Index:
     chunks = [Chunk(r["id"], r["doc_id"], r["start"], r["end"],
                     documents[r["doc_id"]].text[r["start"]:r["end"]], tuple(r["sentence_ids"]))
               for r in _read_jsonl(root / "chunks.jsonl")]
-    dense = faiss.read_index(str(root / "dense.faiss"))
+    dense = configure(faiss.read_index(str(root / "dense.faiss")), manifest.get("dense") or {})
     vectors = np.load(root / "sentences.npy", allow_pickle=False)
-    bm25 = bm25s.BM25.load(str(root / "bm25"), show_progress=False, verbosity=0)
+    bm25 = BM25Reader.load(root / "bm25")  # bm25s's files, read without importing scipy
     return Index(documents, sentences, chunks, dense, vectors, bm25, manifest)
 
 

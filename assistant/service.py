@@ -14,6 +14,7 @@ from .errors import InputError
 from .glossary import AliasTable, Entry, load_glossary
 from .index import Index, load_index
 from .lexical import words
+from .onnx_encoder import query_embedder
 from .quotes import QuoteSelector, document_request, topic_words
 from .records import Answer, Turn
 from .retrieve import Retriever
@@ -80,8 +81,12 @@ class Assistant:
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> Assistant:
-        """Load the index for ``settings`` (refusing a missing or stale one)."""
-        embedder = embedder or PackagedMiniLM()
+        """Load the index for ``settings`` (refusing a missing or stale one).
+
+        Without an explicit ``embedder``, questions are encoded by the ONNX export stored in the
+        index (no torch import); sentence-transformers is the fallback when there is none.
+        """
+        embedder = embedder or query_embedder(settings.index_dir, PackagedMiniLM)
         assistant = cls(settings, embedder, load_index(settings, embedder.name))
         embedder.encode(["warm up"])  # the first encode pays one-off set-up costs; not a user's
         return assistant

@@ -60,6 +60,15 @@ class Settings:
             shown in ``repr``).
         max_document_mb: Largest document file ``add`` and the web UI's upload accept, in
             megabytes (at most 1,000); a larger file is skipped with a message naming the limit.
+        dense_exact_below: Indexes of fewer chunks than this are searched exactly
+            (``IndexFlatIP``); larger ones use ``dense_structure`` (see ``assistant/dense.py``).
+        dense_structure: Approximate FAISS structure for large indexes: ``ivf-sq8`` or ``hnsw-sq8``.
+        dense_nprobe: IVF cells scanned per query (``ivf-sq8``); more is slower and more exact.
+        dense_ef_search: Candidates kept per query in the HNSW graph (``hnsw-sq8``).
+        dense_hnsw_m: Links per node of the HNSW graph (``hnsw-sq8``).
+        build_embedder: ``auto``: a rebuild embeds with the index's ONNX export of the model when
+            it can be reused (same vectors, no torch import); ``sentence-transformers``: always
+            the torch model.
     """
 
     corpus_dir: Path = PROJECT_ROOT / "corpus"
@@ -83,12 +92,19 @@ class Settings:
     auth_user: str = ""
     auth_password: str = field(default="", repr=False)
     max_document_mb: int = 20
+    dense_exact_below: int = 50_000
+    dense_structure: str = "ivf-sq8"
+    dense_nprobe: int = 64
+    dense_ef_search: int = 128
+    dense_hnsw_m: int = 32
+    build_embedder: str = "auto"
 
     def __post_init__(self) -> None:
         for name in ("chunk_tokens", "max_word_pieces", "retrieve_k", "rrf_k", "max_quotes",
                      "quote_max_words", "max_question_chars", "max_history_turns",
                      "queue_concurrency", "queue_max_size", "max_sessions", "port",
-                     "max_document_mb"):
+                     "max_document_mb",
+                     "dense_exact_below", "dense_nprobe", "dense_ef_search", "dense_hnsw_m"):
             if getattr(self, name) < 1:
                 raise SettingsError(f"setting {name} must be at least 1, got {getattr(self, name)}")
         for name, most in UPPER_LIMITS.items():
@@ -102,6 +118,12 @@ class Settings:
         if bool(self.auth_user) != bool(self.auth_password):
             raise SettingsError("set both ASSISTANT_AUTH_USER and ASSISTANT_AUTH_PASSWORD for a "
                                 "login, or neither")
+        if self.dense_structure not in ("ivf-sq8", "hnsw-sq8"):
+            raise SettingsError(f"setting dense_structure must be ivf-sq8 or hnsw-sq8, "
+                                f"got {self.dense_structure!r}")
+        if self.build_embedder not in ("auto", "sentence-transformers"):
+            raise SettingsError("setting build_embedder must be auto or sentence-transformers, "
+                                f"got {self.build_embedder!r}")
 
     def replace(self, **changes) -> Settings:
         """Return a copy with ``changes`` applied (unknown names raise SettingsError)."""

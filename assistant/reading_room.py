@@ -140,7 +140,8 @@ def answer_question(assistant: LazyAssistant, question: str, messages: Messages 
         log.exception("answering %r failed", question[:200])
         messages.append({"role": "assistant", "content": UNEXPECTED_ERROR_REPLY})
         return messages, turns, None, question
-    messages.append({"role": "assistant", "content": answer_to_markdown(answer)})
+    messages.append({"role": "assistant",
+                     "content": answer_to_markdown(answer, full_citations=False)})
     turns.append(turn)
     return messages, turns[-engine.settings.max_history_turns:], answer, ""
 

@@ -119,9 +119,9 @@ def build_demo(assistant: LazyAssistant, settings: Settings) -> gr.Blocks:
                         with gr.Accordion("Filters: search only some documents", open=False,
                                           elem_id="filters"):
                             with gr.Row():
-                                date_from = gr.Dropdown(date_choices, value=None, label="From",
+                                date_from = gr.Dropdown(date_choices, value=None, label="Dated from",
                                                         elem_id="date-from", min_width=140)
-                                date_to = gr.Dropdown(date_choices, value=None, label="To",
+                                date_to = gr.Dropdown(date_choices, value=None, label="Dated until",
                                                       elem_id="date-to", min_width=140)
                             with gr.Row():
                                 sender_pick = gr.Dropdown(senders, value=[], multiselect=True,
@@ -151,10 +151,10 @@ def build_demo(assistant: LazyAssistant, settings: Settings) -> gr.Blocks:
                                     download = gr.DownloadButton("Download the file", value=None,
                                                                  elem_id="download")
                             with gr.Tab("Document", id="document"):
-                                doc_menu = gr.Dropdown(document_choices(documents), value=None,
-                                                       label="Read a document", elem_id="doc-menu")
                                 viewer = gr.HTML(viewer_html(None), js_on_load=VIEWER_JS,
                                                  elem_id="viewer")
+                                doc_menu = gr.Dropdown(document_choices(documents), value=None,
+                                                       label="Read a document", elem_id="doc-menu")
             with gr.Tab("Timeline", id="timeline"):
                 gr.Markdown("Who wrote to whom, and when. Choose a document to read it.")
                 timeline_panel = gr.HTML(timeline_view(None), js_on_load=PICK_DOCUMENT_JS,
@@ -199,9 +199,10 @@ def build_demo(assistant: LazyAssistant, settings: Settings) -> gr.Blocks:
                           download, side_tabs, status, ask]
 
         def wire_ask(listener, first, first_inputs):
+            # Gradio's own spinner is hidden: the "searching" bubble and status line say it all.
             listener(first, first_inputs, begin_outputs, queue=False, api_visibility="private") \
                 .then(finish, finish_inputs, finish_outputs, concurrency_id="ask",
-                      api_visibility="private")
+                      show_progress="hidden", api_visibility="private")
 
         wire_ask(question.submit, begin, [question, chatbot])
         wire_ask(ask.click, begin, [question, chatbot])

@@ -62,7 +62,8 @@ CSS = f"""
             max-height: 62vh; overflow-y: auto; position: relative; }}
 mark.quote-mark {{ background: #ffe38a; color: #111; border-radius: 2px; padding: 0 .1em;
                   box-shadow: 0 0 0 2px #f0c43c; }}
-mark.quote-mark:focus {{ outline: 2px solid {ACCENT}; outline-offset: 2px; }}
+mark.quote-mark:focus {{ outline: none; }}
+mark.quote-mark:focus-visible {{ outline: 2px solid {ACCENT}; outline-offset: 2px; }}
 .timeline {{ margin: 0; overflow-x: auto; background: #fffdf7; border-radius: 8px; padding: .5rem;
             color: #2b2b2b; }}
 .timeline-svg {{ display: block; width: 100%; min-width: 640px; height: auto; }}

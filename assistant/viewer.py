@@ -81,7 +81,8 @@ def metadata_card_html(doc: Document | None, documents: Mapping[str, Document],
     rows.append(("Kind", _e(doc.kind.capitalize())))
     cite = doc.citation
     for key, label in (("publication", "Published in"), ("archive", "Archive reference"),
-                       ("original", "Original publication"), ("translator", "Translated by")):
+                       ("original", "Original publication"), ("translator", "Translated by"),
+                       ("file", "File")):
         if cite.get(key):
             rows.append((label, _e(cite[key])))
     if str(cite.get("url", "")).startswith(("https://", "http://")):
@@ -95,6 +96,9 @@ def metadata_card_html(doc: Document | None, documents: Mapping[str, Document],
         known = [documents[i] for i in ids if i in documents]
         if known:
             rows.append((label, " ".join(_doc_button(d) for d in known)))
+    if doc.remarks:
+        rows.append(("Editor's remarks", "<br>".join(
+            f"\u201c{_e(doc.text[start:end])}\u201d: {_e(note)}" for start, end, note in doc.remarks)))
     rows.append(("Document id", f"<code>{_e(doc.id)}</code>"))
     if quote_span:
         rows.append(("Highlighted", f"characters {quote_span[0]}\u2013{quote_span[1]}"))

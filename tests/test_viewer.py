@@ -97,8 +97,9 @@ def test_metadata_card_with_archive_translator_url_and_other_dates(documents):
         DatedAs("1949-01-10", "published"), DatedAs("1949-01-08", "memorandum sent"),
         DatedAs("1949-01-09", "signed")),
         citation={"publication": "P", "archive": "APRF: F. 39", "original": "O & co",
-                  "translator": "T. Ranslator", "url": "https://example.org/?a=1&b=<2>"},
-        continues="tiny-notes")
+                  "translator": "T. Ranslator", "url": "https://example.org/?a=1&b=<2>",
+                  "file": "letters/<1>.txt"},
+        continues="tiny-notes", remarks=((6, 14, "misprint <sic>"),))
     rows = dict(card_rows(metadata_card_html(doc, documents)))
     assert rows["From \u2192 to"] == ('Stalin \u2192 Mao Zedong <span class="muted">(addressed as '
                                       "\u201cFillipov\u201d)</span>")
@@ -109,6 +110,8 @@ def test_metadata_card_with_archive_translator_url_and_other_dates(documents):
     assert rows["Translated by"] == "T. Ranslator"
     assert rows["Online"] == ('<a href="https://example.org/?a=1&amp;b=&lt;2&gt;" target="_blank" '
                               'rel="noopener noreferrer">https://example.org/?a=1&amp;b=&lt;2&gt;</a>')
+    assert rows["File"] == "letters/&lt;1&gt;.txt"
+    assert rows["Editor's remarks"] == "\u201cTelegram\u201d: misprint &lt;sic&gt;"
     assert rows["Continues"].startswith('<button type="button" class="doc-link" data-doc="tiny-notes">')
 
 

@@ -1,4 +1,4 @@
-"""The named API of the web app: ``/ask`` and ``/document``, for gradio_client and as MCP tools.
+"""The named API of the web app: ``/answer`` and ``/document``, for gradio_client and as MCP tools.
 
 No ``from __future__ import annotations`` here: Gradio reads these functions' type hints at
 run time to describe the endpoints, and needs real types rather than strings.
@@ -13,14 +13,19 @@ from .reading_room import LazyAssistant, api_answer, document_record
 from .records import Document
 
 
-def make_api(assistant: LazyAssistant,
-             documents: Mapping[str, Document]) -> tuple[Callable[..., dict], Callable[[str], dict]]:
-    """The two endpoint functions, bound to one assistant and its documents.
+def make_api(assistant: LazyAssistant, documents: Callable[[], Mapping[str, Document]],
+             ) -> tuple[Callable[..., dict], Callable[[str], dict]]:
+    """The two endpoint functions, bound to one assistant.
 
-    Their docstrings are what API pages and MCP clients show, so they are written for them.
+    Args:
+        assistant: Answers the questions.
+        documents: Returns the documents of the archive as they are now (uploads add some).
+
+    Their names and docstrings are what API pages and MCP clients show, so they are written
+    for them.
     """
 
-    def ask(question: str, earlier_questions: list[str] | None = None, date_from: str = "",
+    def answer(question: str, earlier_questions: list[str] | None = None, date_from: str = "",
             date_to: str = "", senders: list[str] | None = None,
             recipients: list[str] | None = None, doc_ids: list[str] | None = None) -> dict:
         """Answer a question about the Stalin-Mao telegrams of January 1949 with verbatim, cited quotes.
@@ -56,8 +61,9 @@ def make_api(assistant: LazyAssistant,
         Args:
             doc_id: The document id, as given in the quotes of an answer (e.g. "rd-3").
         """
-        if doc_id not in documents:
-            raise gr.Error(f"no document {doc_id!r}; known: {', '.join(sorted(documents))}")
-        return document_record(documents[doc_id])
+        known = documents()
+        if doc_id not in known:
+            raise gr.Error(f"no document {doc_id!r}; known: {', '.join(sorted(known))}")
+        return document_record(known[doc_id])
 
-    return ask, document
+    return answer, document

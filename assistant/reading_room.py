@@ -146,14 +146,23 @@ def answer_question(assistant: LazyAssistant, question: str, messages: Messages 
     return messages, turns[-engine.settings.max_history_turns:], answer, ""
 
 
-def respond(assistant: LazyAssistant, question: str | None, messages: Messages | None,
+def respond(assistant: Assistant | LazyAssistant, question: str | None, messages: Messages | None,
             turns: list[Turn] | None, filters: Filters | None = None,
-            ) -> tuple[Messages, list[Turn], Answer | None, str]:
-    """:func:`begin_question` then :func:`answer_question`: one chat message, start to end."""
-    messages, accepted, box, _ = begin_question(question, messages, not assistant.ready)
+            ) -> tuple[Messages, list[Turn], str]:
+    """One chat message, start to end (:func:`begin_question` then :func:`answer_question`).
+
+    The ``/ask`` chat endpoint, scripts and tests use it; the page itself shows the question
+    first and answers in a second step.
+
+    Returns:
+        The chat, the history and the new textbox value (the question again after an error).
+    """
+    lazy = assistant if isinstance(assistant, LazyAssistant) else LazyAssistant.of(assistant)
+    messages, accepted, box, _ = begin_question(question, messages, not lazy.ready)
     if not accepted:
-        return messages, list(turns or []), None, box
-    return answer_question(assistant, accepted, messages, turns, filters)
+        return messages, list(turns or []), box
+    messages, turns, _, box = answer_question(lazy, accepted, messages, turns, filters)
+    return messages, turns, box
 
 
 def clear_chat() -> tuple[Messages, list[Turn], None, str]:

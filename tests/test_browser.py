@@ -16,8 +16,9 @@ import pytest
 
 from assistant.export import export_bibtex
 from assistant.reading_room import EMPTY_QUESTION_REPLY, LazyAssistant
+from assistant.serve import serve
 from assistant.settings import PROJECT_ROOT
-from assistant.ui import build_demo, launch
+from assistant.ui import build_demo
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.filterwarnings("ignore:'future.no_silent_downcasting'",
@@ -41,16 +42,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(assistant: LazyAssistant, settings) -> tuple[str, object]:
+def start(assistant: LazyAssistant, settings) -> tuple[str, object]:
+    """Serve the reading room as app.py does, on a free loopback port."""
     demo = build_demo(assistant, settings)
-    port = free_port()
-    launch(demo, settings, server_port=port, prevent_thread_lock=True, quiet=True)
-    return f"http://127.0.0.1:{port}/", demo
+    settings = settings.replace(port=free_port())
+    serve(demo, settings, prevent_thread_lock=True, quiet=True)
+    return f"http://127.0.0.1:{settings.port}/", demo
 
 
 @pytest.fixture(scope="module")
 def app_url(real_assistant):
-    url, demo = serve(LazyAssistant.of(real_assistant), real_assistant.settings)
+    url, demo = start(LazyAssistant.of(real_assistant), real_assistant.settings)
     yield url
     demo.close()
 
@@ -258,7 +260,7 @@ def test_slow_first_load_is_announced_and_the_ask_button_waits(browser, real_ass
         time.sleep(2)
         return real_assistant
 
-    url, demo = serve(LazyAssistant(slow_open), real_assistant.settings)
+    url, demo = start(LazyAssistant(slow_open), real_assistant.settings)
     context = browser.new_context(viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run test index lint bench clean
+.PHONY: run test index lint bench clean browser screenshot
 
 # torch==2.13.0 is installed first, on its own: it is the CPU build on this machine's disk.
 # Letting sentence-transformers pull torch itself would download a multi-GB CUDA build.
@@ -25,8 +25,18 @@ run: $(STAMP)
 	$(PY) -m assistant index --if-stale
 	$(PY) app.py
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium through Playwright (Playwright's own browser
+# download does not work offline); installed here so CI's fresh machine has it too.
+browser:
+	command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver)
+
+test: $(STAMP) browser
 	$(PY) -m pytest
+
+# Retake docs/screenshot.png (the README's picture) from the browser test of the main screen.
+screenshot: $(STAMP) browser
+	UPDATE_SCREENSHOT=1 $(PY) -m pytest -q tests/test_browser.py -k screenshot
 
 index: $(STAMP)
 	$(PY) -m assistant index

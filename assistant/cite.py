@@ -96,3 +96,15 @@ def _page_at(doc: Document, offset: int) -> str:
             break
         label = page_label
     return label
+
+
+def short_name(doc: Document) -> str:
+    """A few words for a tight space: 'No. 3' for numbered documents, else the kind ('Cable')."""
+    head = doc.title.split(":")[0]
+    return head if head.startswith("No.") else doc.kind.capitalize()
+
+
+def document_label(doc: Document) -> str:
+    """One line for menus: 'No. 3 — Mao Zedong to Stalin ("Fillipov"), telegram, 13 January 1949'."""
+    head = doc.title.split(":")[0]
+    return f"{head} \u2014 {describe(doc)}" if head.startswith("No.") else describe(doc)

@@ -15,6 +15,7 @@ EPILOG = """examples:
   assistant index                          build (or rebuild) the index
   assistant ask "What did Mao propose on 13 January?"
   assistant ask --json "How did Stalin respond?"
+  assistant ask --export bibtex --from 1949-01-13 --sender Stalin "What did Stalin advise?"
   assistant batch questions.jsonl answers.jsonl
   assistant eval ../shared/eval/questions.jsonl
   assistant --corpus my-archive --index my-index add letters/ report.pdf
@@ -41,7 +42,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer one question")
     ask.add_argument("question", help="the question, in quotes")
-    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+    output = ask.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the answer as JSON")
+    output.add_argument("--export", choices=["markdown", "csl-json", "bibtex"],
+                        help="print the answer with its citations as Markdown, CSL-JSON or BibTeX")
+    ask.add_argument("--from", dest="date_from", metavar="DATE",
+                     help="only documents dated on or after DATE (YYYY-MM-DD)")
+    ask.add_argument("--to", dest="date_to", metavar="DATE",
+                     help="only documents dated on or before DATE (YYYY-MM-DD)")
+    ask.add_argument("--sender", action="append", default=[], metavar="NAME",
+                     help="only documents written by NAME (repeatable)")
+    ask.add_argument("--recipient", action="append", default=[], metavar="NAME",
+                     help="only documents addressed to NAME (repeatable)")
+    ask.add_argument("--doc", action="append", default=[], metavar="ID",
+                     help="only this document (repeatable)")
 
     batch = commands.add_parser("batch", help="answer a JSONL file of questions")
     batch.add_argument("input", type=Path, help="JSONL with id plus question or turns")
@@ -116,12 +130,19 @@ def _report_skipped(manifest: dict) -> None:
 
 
 def _ask(args, settings) -> int:
+    from .export import EXPORTS
+    from .filters import make_filters
     from .render import answer_to_dict, answer_to_text
     from .service import Assistant, clean_question
 
-    clean_question(args.question, settings.max_question_chars)  # fail fast, before the model loads
-    answer, _ = Assistant.open(settings).ask(args.question)
-    if args.json:
+    # Fail fast, before the model loads.
+    clean_question(args.question, settings.max_question_chars)
+    filters = make_filters(args.date_from, args.date_to, args.sender, args.recipient, args.doc)
+    assistant = Assistant.open(settings)
+    answer, _ = assistant.ask(args.question, filters=filters)
+    if args.export:
+        print(EXPORTS[args.export][1](answer, assistant.index.documents), end="")
+    elif args.json:
         print(json.dumps(answer_to_dict(answer), ensure_ascii=False, indent=2))
     else:
         print(answer_to_text(answer))

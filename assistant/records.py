@@ -141,6 +141,27 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """Restrictions on which documents may be searched and quoted; empty fields restrict nothing.
+
+    Dates are ISO prefixes (``1949``, ``1949-01`` or ``1949-01-13``) compared with a document's
+    main ``date``; while a date bound is set, undated documents (introductions, notes) are left out.
+    Names are matched without regard to case. See ``assistant.filters`` for the rules.
+    """
+
+    date_from: str | None = None
+    date_to: str | None = None
+    senders: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        return bool(self.date_from or self.date_to or self.senders or self.recipients
+                    or self.doc_ids)
+
+
+@dataclass(frozen=True)
 class Turn:
     """One exchange of a conversation, kept to resolve follow-up questions."""
 

@@ -49,8 +49,14 @@ def escape_markdown(text: str) -> str:
     return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|~" else ch for ch in text)
 
 
-def answer_to_markdown(answer: Answer) -> str:
-    """Chat output: the lead in bold, each quote a blockquote followed by its citation."""
+def answer_to_markdown(answer: Answer, full_citations: bool = True) -> str:
+    """Chat output: the lead in bold, each quote a blockquote followed by its citation.
+
+    Args:
+        answer: The answer to show.
+        full_citations: If False, each quote names only its document's title and id (the web
+            reading room shows the full citation beside the chat, in the evidence panel).
+    """
     parts = [f"**{escape_markdown(answer.lead)}**"]
     if answer.resolved_question:
         parts.append(f"*Question read as:* {escape_markdown(answer.resolved_question)}")
@@ -58,6 +64,7 @@ def answer_to_markdown(answer: Answer) -> str:
     for number, quote in enumerate(answer.quotes, start=1):
         body = " ".join(quote.text.split())
         parts.append(f"> {escape_markdown(body)}\n\n"
-                     f"<sub>[{number}] {escape_markdown(quote.citation)} "
+                     f"<sub>[{number}] "
+                     f"{escape_markdown(quote.citation if full_citations else quote.title)} "
                      f"({escape_markdown(quote.doc_id)})</sub>")
     return "\n\n".join(parts)

@@ -1,6 +1,7 @@
 """How the web UI is served: queue limits, the address it listens on, login, and what it refuses."""
 from __future__ import annotations
 
+import importlib.util
 import ipaddress
 import sys
 
@@ -29,6 +30,16 @@ def queue_options(settings: Settings) -> dict:
             "max_size": settings.queue_max_size, "api_open": False}
 
 
+def mcp_allowed(settings: Settings) -> bool:
+    """Serve the named API as MCP tools (``/gradio_api/mcp/``): yes, unless a login is set.
+
+    The tools are the public ``/answer`` and ``/document`` endpoints, nothing more; but Gradio's
+    MCP routes do not ask for the login, so behind one they stay closed. They also need the
+    ``mcp`` package of ``gradio[mcp]``.
+    """
+    return not settings.auth_user and importlib.util.find_spec("mcp") is not None
+
+
 def launch_options(settings: Settings) -> dict:
     """Arguments of ``demo.launch()``: explicit, so no ``GRADIO_*`` variable can widen them."""
     from .upload import upload_limit_bytes  # imports gradio: only when launching
@@ -49,7 +60,7 @@ def launch_options(settings: Settings) -> dict:
         "show_error": False,  # errors reach the user as a polite chat message, never a trace
         "run_history": False,  # questions are not kept in the browser or sent to a bucket
         "enable_monitoring": False,
-        "mcp_server": False,
+        "mcp_server": mcp_allowed(settings),
         "ssr_mode": False,  # no second (Node) server listening
         "pwa": False,
     }

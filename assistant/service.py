@@ -11,12 +11,13 @@ from .answer import build_answer
 from .conflicts import date_notes, figure_conflict, remark_notes
 from .embed import Embedder, PackagedMiniLM
 from .errors import InputError
+from .filters import filter_note, matching_documents
 from .glossary import AliasTable, Entry, load_glossary
 from .index import Index, load_index
 from .lexical import words
 from .onnx_encoder import query_embedder
 from .quotes import QuoteSelector, document_request, topic_words
-from .records import Answer, Turn
+from .records import Answer, Filters, Turn
 from .retrieve import Retriever
 from .settings import Settings
 from .understand import ArchiveContext, understand
@@ -91,30 +92,45 @@ class Assistant:
         embedder.encode(["warm up"])  # the first encode pays one-off set-up costs; not a user's
         return assistant
 
-    def ask(self, question: str, history: list[Turn] | tuple = ()) -> tuple[Answer, Turn]:
+    def ask(self, question: str, history: list[Turn] | tuple = (),
+            filters: Filters | None = None) -> tuple[Answer, Turn]:
         """Answer ``question`` in the context of ``history``.
+
+        Args:
+            question: The question as typed.
+            history: Earlier turns of the conversation, to resolve follow-ups.
+            filters: If given and active, only the documents they allow are searched and
+                quoted, and the answer says so in a note.
 
         Returns:
             The answer and the turn to append to the conversation.
 
         Raises:
-            InputError: for an empty or over-long question.
+            InputError: for an empty or over-long question, or a filter naming something the
+                archive lacks.
         """
         started = time.perf_counter()
         text = clean_question(question, self.settings.max_question_chars)
+        allowed = matching_documents(self.index.documents, filters)
         history = list(history)[-self.settings.max_history_turns:]
         query = understand(text, history, self.archive)
         if len(history) >= self.settings.max_history_turns:
             query = replace(query, notes=query.notes + (history_note(len(history)),))
+        if allowed is not None:
+            query = replace(query, notes=query.notes + (
+                filter_note(filters, allowed, len(self.index.documents)),))
         vector = self.embedder.encode([query.search_text])[0]
-        requested = document_request(query)
+        requested = [d for d in document_request(query) if allowed is None or d in allowed]
+        # The documents retrieval may return: those a follow-up resolved to, within the filters.
+        restrict = set(query.restrict) or None
+        if allowed is not None:
+            restrict = set(allowed) if restrict is None else restrict & allowed
         notes = list(query.notes)
         if requested:
             scored = self.selector.score_documents(query, vector, requested, dict(query.read_on))
             abstained = False
         else:
-            hits = self.retriever.search(query, vector, self.settings.retrieve_k,
-                                         set(query.restrict) or None)
+            hits = self.retriever.search(query, vector, self.settings.retrieve_k, restrict)
             scored = self.selector.score(query, vector, hits)
             evidence = gather_evidence(text, query, scored, self.vocabulary, self.known_words,
                                        self.selector.idf)

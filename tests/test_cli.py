@@ -282,3 +282,42 @@ def test_another_corpus_through_the_environment_leaves_the_shipped_one_alone(
     assert (tmp_path / "mine" / "corpus" / "documents" / "letter.md").is_file()
     assert Settings().corpus_dir == SHIPPED_CORPUS  # the default is still the shipped corpus
     assert tree_digest(SHIPPED_CORPUS) == shipped
+
+
+def test_ask_export_prints_the_shared_export(indexed, capsys, tiny_settings):
+    from assistant.export import export_bibtex
+    from assistant.service import Assistant
+
+    question = "Where will Mr. Fu carry the reply?"
+    assert main([*indexed, "ask", "--export", "bibtex", question]) == 0
+    captured = capsys.readouterr()
+    answer, _ = Assistant.open(tiny_settings, FakeEmbedder()).ask(question)
+    assert captured.err == "" and answer.quotes
+    assert captured.out == export_bibtex(answer, {d.id: d for d in load_corpus(tiny_settings.corpus_dir)})
+    assert captured.out.startswith(f"@misc{{{answer.quotes[0].doc_id},\n")
+
+
+def test_ask_filters_restrict_the_quotes(indexed, capsys):
+    assert main([*indexed, "ask", "--json", "--sender", "Stalin", "--from", "1949-01-11",
+                 "What about the surrender?"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert {q["doc_id"] for q in row["quotes"]} == {"tiny-3"}
+    assert row["notes"][-1] == ("Searched only the 1 of 4 documents matching the filters "
+                                "(dated 11 January 1949 or later; written by Stalin).")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--from", "13 January"], "error: the start date '13 January' is not a date; write it as "
+                               "YYYY-MM-DD, e.g. 1949-01-13"),
+    (["--doc", "nope"], "error: no document 'nope' in this archive; known: tiny-1, tiny-2, "
+                        "tiny-3, tiny-notes"),
+])
+def test_ask_bad_filters_are_one_line_user_errors(indexed, capsys, argv, message):
+    assert main([*indexed, "ask", *argv, "What about the surrender?"]) == 1
+    assert _one_error_line(capsys.readouterr().err) == message
+
+
+def test_ask_json_and_export_are_exclusive(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ask", "--json", "--export", "markdown", "q"])
+    assert exit_info.value.code == 2

@@ -86,3 +86,10 @@ def test_markdown_matches_golden_file():
 
 def test_plain_text_matches_golden_file():
     assert answer_to_text(SAMPLE) == (GOLDEN / "answer.txt").read_text(encoding="utf-8")
+
+
+def test_markdown_with_short_citations_names_the_documents_only():
+    assert answer_to_markdown(SAMPLE, full_citations=False).split("\n\n")[3:] == [
+        "<sub>[1] No\\. 2: Telegram of Mao to Stalin, 13 January 1949 (tiny\\-2)</sub>",
+        "> Your demand for surrender is correct\\. The delegation should wait until the spring\\.",
+        "<sub>[2] Cable, Stalin to Mao (tiny\\-3)</sub>"]

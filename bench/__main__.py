@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         busy = results["busy_before"] = {}
         step("index build (shipped corpus)")
         busy["build"] = wait_until_quiet()
-        results["build"] = measure_build(env, tmp / "index")
+        results["build"] = measure_build(env)
         step("cold start: CLI")
         busy["cold_cli"] = wait_until_quiet()
         results["cold"] = measure_cold_cli(env)

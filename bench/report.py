@@ -41,7 +41,6 @@ def tables(r: dict) -> str:
               f"| index build, shipped corpus, every text embedded, model load included "
               f"(export reused) | {b['build_s']} s ({b['build_s_min']}) | ≤ 8 s |",
               f"| peak memory of that build | {b['build_peak_rss_mb']} MB | |",
-              f"| rebuild with nothing changed (vectors reused) | {b['unchanged_rebuild_s']} s | |",
               f"| first build, with torch and the one-time ONNX export | "
               f"{b['first_build_with_export_s']} s, {b['first_build_peak_rss_mb']} MB peak | |"]
     t = r.get("throughput")

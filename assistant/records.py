@@ -98,9 +98,9 @@ class Query:
     sides: tuple[str, ...] = ()
     """Two senders a question compares ("how did Stalin and Mao differ"): quote both."""
     read_on: tuple[tuple[str, int], ...] = ()
+    """(doc_id, offset): continue reading a document after the passage already shown."""
     carried_topic: bool = False
     """A follow-up carries a subject from the earlier question (rank the resolved messages by it)."""
-    """(doc_id, offset): continue reading a document after the passage already shown."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from .errors import InputError
 from .filters import filter_note, matching_documents
 from .glossary import AliasTable, Entry, load_glossary
 from .index import Index, load_index
-from .lexical import words
+from .lexical import Vocabulary, words
 from .onnx_encoder import query_embedder
 from .quotes import QuoteSelector, document_request, topic_words
 from .records import Answer, Filters, Turn
@@ -76,8 +76,13 @@ class Assistant:
         metadata = " ".join(" ".join(filter(None, (d.title, d.sender, d.recipient, d.addressed_as,
                                                    *d.citation.values(), *d.aliases)))
                             for d in index.documents.values())
-        self.vocabulary = set(words(corpus_text + " " + metadata))
-        self.known_words = {token.lower() for entry in self.archive.aliases.mentioned(corpus_text)
+        known = self.archive.aliases.mentioned(corpus_text)
+        # The archive's words, also as users join them ("North-East" → "northeast"), and the
+        # glossary's other names for what it mentions ("Nationalists" for the Kuomintang).
+        joined = " ".join(m.replace("-", "") for m in re.findall(r"\w+(?:-\w+)+", corpus_text))
+        names = " ".join(name for entry in known for name in entry.names)
+        self.vocabulary = Vocabulary(words(" ".join((corpus_text, metadata, joined, names))))
+        self.known_words = {token.lower() for entry in known
                             for name in entry.names for token in re.findall(r"[\w-]+", name)}
 
     @classmethod
@@ -132,6 +137,9 @@ class Assistant:
         else:
             hits = self.retriever.search(query, vector, self.settings.retrieve_k, restrict)
             scored = self.selector.score(query, vector, hits)
+            if query.reply_context and restrict and query.restrict[0] in restrict:
+                # "How did Stalin respond?": the reply's opening lines first
+                scored = self.selector.lead_with_opening(query.restrict[0], scored, vector)
             evidence = gather_evidence(text, query, scored, self.vocabulary, self.known_words,
                                        self.selector.idf)
             abstained = decide(query, evidence, self.settings.abstain_below,

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from .cite import format_date
 from .dates import DateRange, find_dates, shift
 from .glossary import AliasTable
-from .lexical import words
+from .lexical import SPEECH_VERBS, words
 from .records import Document, Query, Turn
 
 # Verbs that make the person before them the author of what is asked about.
-_SPEECH = (r"(?:say|said|says|write|wrote|written|propose|proposed|suggest|suggested|advise|advised|"
-           r"ask|asked|tell|told|offer|offered|reply|replied|respond|responded|answer|answered|want|"
-           r"wanted|think|thought|insist|insisted|demand|demanded|request|requested|send|sent|"
-           r"plan|planned|argue|argued|warn|warned|report|reported|state|stated|claim|claimed|"
-           r"consider|considered|add|added|mean|meant|believe|believed|fear|feared|hope|hoped|"
-           r"describe|described|explain|explained|promise|promised|recommend|recommended)")
+_SPEECH = rf"(?:{SPEECH_VERBS})"
+_WHO_SUBJECT = re.compile(rf"\W*who\s+(?:first\s+|else\s+)?{_SPEECH}\b", re.I)
+# "Why wasn't Mao sure …", "Was Stalin worried …": a state of mind makes its holder the author too.
+_STATE = (r"(?:sure|certain|worried|afraid|concerned|hesitant|confident|happy|glad|unhappy|"
+          r"against|opposed|in favou?r|keen|willing|unwilling|ready|convinced|satisfied|angry|"
+          r"pleased|eager|reluctant)")
 _REPLY_CUE = re.compile(r"\b(respond|responded|response|reply|replied|answer(?:ed)?|react(?:ed|ion)?)\b",
                         re.I)
 _NEXT_DAY = re.compile(r"\b(?:the\s+)?(?:next|following)\s+day\b|\bthe\s+day\s+after\b", re.I)
@@ -329,8 +329,12 @@ def _author(question: str, archive: ArchiveContext) -> tuple[str | None, str | N
     """(sender, recipient, the words naming them) when the question asks what someone said…
 
     Only people and organisations that wrote or received documents can be senders, under the
-    manifest's name for them ("the Soviet government" → "Soviet Government").
+    manifest's name for them ("the Soviet government" → "Soviet Government"). A question asking
+    who said something ("Who wrote that he and Stalin agreed …?") has no sender to prefer: the
+    sender is what it asks for.
     """
+    if _WHO_SUBJECT.match(question):
+        return None, None, []
     people = [(start, end, archive.correspondents[name]) for start, end, name
               in archive.aliases.people_positions(question, ("person", "organisation"))
               if name in archive.correspondents]
@@ -340,8 +344,8 @@ def _author(question: str, archive: ArchiveContext) -> tuple[str | None, str | N
         before = question[max(0, offset - 20):offset].lower()
         after = question[offset:offset + 60]
         if re.match(rf"[\w.' -]*?(?:'s?\s+(?:plan|proposal|advice|telegram|reply|answer|view|"
-                    rf"suggestion|offer|position|opinion|words|message|cable|letter)|\s+{_SPEECH}\b)",
-                    after, re.I) or "according to" in before:
+                    rf"suggestion|offer|position|opinion|words|message|cable|letter)|\s+{_SPEECH}\b|"
+                    rf"\s+(?:\w+\s+)?{_STATE}\b)", after, re.I) or "according to" in before:
             sender = name
             consumed.append(question[offset:end])
             break

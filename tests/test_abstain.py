@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.abstain import Evidence, decide, explain, gather_evidence
+from assistant.lexical import Vocabulary
 from assistant.records import Query
 
 VOCABULARY = {"stalin", "mao", "telegram", "surrender", "kuomintang", "nanj"}
@@ -53,3 +54,12 @@ def test_the_decision_rule(evidence, query, refused):
 
 def test_month_abbreviations_and_dates_are_not_unknown_names():
     assert evidence_for("What did Mao say on Jan 14 about the Kuomintang?").unknown_names == ()
+
+
+def test_near_words_cover_a_question_but_a_name_must_match_exactly():
+    vocabulary = Vocabulary(["stalin", "mediation", "military"])
+    query = Query("What did the mediators of Stalingrad do militarily?",
+                  "What did the mediators of Stalingrad do militarily?")
+    evidence = gather_evidence(query.question, query, [], vocabulary, set(), lambda w: 1.0)
+    assert evidence.coverage == pytest.approx(1.0)  # mediators ~ mediation, militarily ~ military
+    assert evidence.unknown_names == ("Stalingrad",)  # …but Stalingrad is not Stalin

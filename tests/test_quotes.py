@@ -1,10 +1,13 @@
 """Tests for assistant/quotes.py: focused, verbatim, non-overlapping quotes."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
-from assistant.quotes import QuoteSelector, Scored, document_request, is_prose, topic_words
+from assistant.lexical import stem
+from assistant.quotes import QuoteSelector, Scored, document_request, is_prose, matches, topic_words
 from assistant.records import Hit, Query
 from assistant.retrieve import Retriever
 
@@ -101,3 +104,59 @@ def test_scores_keep_their_parts_for_explanation(tiny_index):
 def test_no_hits_no_quotes(tiny_index):
     selector = QuoteSelector(tiny_index)
     assert selector.score(Query("x", "x"), np.zeros(64, dtype=np.float32), [Hit(0, 0.0)][:0]) == []
+
+
+def test_a_word_matches_its_near_forms_but_a_verb_of_saying_only_itself():
+    sentence = {stem(w) for w in ("proposal", "mediation", "talks")}
+    prefixes = {w[:5] for w in sentence}
+    assert matches(stem("mediators"), sentence, prefixes)
+    assert matches("talk", sentence, prefixes)
+    assert not matches(stem("propose"), sentence, prefixes)  # "propose" is not "proposal"
+    assert not matches("medal", sentence, prefixes)
+
+
+def test_one_shared_word_does_not_make_a_short_question_a_full_match(tiny_index, fake_embedder):
+    selector = QuoteSelector(tiny_index)
+    query = Query("surrender", "surrender")
+    scored = selector.score(query, fake_embedder.encode(["surrender"])[0],
+                            Retriever(tiny_index).search(query, fake_embedder.encode(["surrender"])[0], 10))
+    best = next(s for s in scored if "unconditional surrender" in s.sentence.text)
+    assert best.overlap == pytest.approx(selector.idf("surrender") / (2 * selector.idf("")))
+    assert best.overlap < 0.5
+
+
+def test_a_reply_is_heard_from_its_opening_line_first(tiny_index, fake_embedder):
+    selector = QuoteSelector(tiny_index)
+    vector = fake_embedder.encode(["delegation spring"])[0]
+    query = Query("delegation spring", "delegation spring")
+    scored = selector.score(query, vector, Retriever(tiny_index).search(query, vector, 10))
+    assert scored[0].sentence.text == "The delegation should wait until the spring."
+    led = selector.lead_with_opening("tiny-3", scored, vector)
+    assert led[0].sentence.text == "Your demand for surrender is correct."
+    assert len(led) == len(scored) and {s.sentence.id for s in led} == {s.sentence.id for s in scored}
+
+
+ANNOUNCING = ("No. 9\nTelegram of Mao Zedong to Stalin\n\n"
+              "We propose that the Soviet Government answer the note in the following way{mark}\n\n"
+              "The USSR declines to mediate. Peace in China is the concern of the Chinese people.\n\n"
+              "Mao Zedong")
+
+
+@pytest.mark.parametrize("mark, runs_on", [(":", True), (".", False)])
+def test_a_sentence_ending_in_a_colon_runs_on_into_what_it_announces(tmp_path, fake_embedder,
+                                                                     mark, runs_on):
+    from assistant.index import build_index
+    from assistant.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = ANNOUNCING.format(mark=mark)
+    (corpus / "one.txt").write_text(text, encoding="utf-8")
+    (corpus / "manifest.jsonl").write_text(json.dumps(
+        {"id": "one", "source": "one.txt", "start": 0, "end": len(text), "title": "No. 9",
+         "kind": "telegram", "sender": "Mao Zedong", "recipient": "Stalin"}) + "\n", encoding="utf-8")
+    index = build_index(Settings().replace(corpus_dir=corpus, index_dir=tmp_path / "index"),
+                        fake_embedder, progress=False)
+    selector, quotes = select(index, fake_embedder, "How should the Soviet Government answer the note?")
+    assert quotes[0].text.startswith("We propose that the Soviet Government answer the note")
+    assert ("The USSR declines to mediate." in quotes[0].text) is runs_on

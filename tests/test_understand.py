@@ -179,3 +179,15 @@ def test_senders_the_glossary_does_not_name_are_still_senders(tiny_settings, tin
     assistant = Assistant(tiny_settings, fake_embedder, tiny_index)
     query = understand("What did Stalin write about the delegation?", [], assistant.archive)
     assert query.sender == "Stalin"
+
+
+@pytest.mark.parametrize("question, sender", [
+    ("Why did Stalin expect the KMT to refuse?", "Stalin"),
+    ("Did Filippov agree to the visit?", "Stalin"),
+    ("Why wasn't Mao sure about the delegation?", "Mao Zedong"),
+    ("Was Mao really worried about the spring?", "Mao Zedong"),
+    ("Who wrote that he and Stalin agreed on the surrender?", None),
+    ("Who suggested to Mao that the delegation wait?", None),
+])
+def test_a_verb_of_thinking_or_a_state_of_mind_makes_its_holder_the_author(archive, question, sender):
+    assert understand(question, [], archive).sender == sender

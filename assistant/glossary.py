@@ -19,6 +19,8 @@ class Entry:
     kind: str
     aliases: tuple[str, ...]
     about: str
+    voice: str | None = None
+    """For a body that writes through a person (the CPC through Mao): that person's entry name."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -40,10 +42,14 @@ def load_glossary(corpus_dir: Path) -> list[Entry]:
             continue
         try:
             raw = json.loads(line.decode("utf-8"))  # invalid UTF-8 is a ValueError too
+            voice = raw.get("voice") if isinstance(raw, dict) else None
+            if voice is not None and not isinstance(voice, str):
+                raise TypeError
             entries.append(Entry(raw["name"], raw.get("kind", "term"), tuple(raw.get("aliases", [])),
-                                 raw.get("about", "")))
+                                 raw.get("about", ""), voice))
         except (ValueError, KeyError, TypeError):
-            raise CorpusError(f"{path}:{number}: expected an object with name, kind, aliases, about") \
+            raise CorpusError(f"{path}:{number}: expected an object with name, kind, aliases, about"
+                             " (and optionally voice)") \
                 from None
     return entries
 

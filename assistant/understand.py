@@ -13,6 +13,8 @@ from .records import Document, Query, Turn
 
 # Verbs that make the person before them the author of what is asked about.
 _SPEECH = rf"(?:{SPEECH_VERBS})"
+_ADVERB = (r"(?:really|actually|also|first|then|finally|later|ever|never|not|just|once|still|"
+           r"already|originally|initially|eventually|at first|in the end)")
 _WHO_SUBJECT = re.compile(rf"\W*who\s+(?:first\s+|else\s+)?{_SPEECH}\b", re.I)
 # "Why wasn't Mao sure …", "Was Stalin worried …": a state of mind makes its holder the author too.
 _STATE = (r"(?:sure|certain|worried|afraid|concerned|hesitant|confident|happy|glad|unhappy|"
@@ -42,7 +44,8 @@ class ArchiveContext:
     """doc_id → the dates its text mentions (days, months, years)."""
     correspondents: dict[str, str] = field(default_factory=dict)
     """Glossary name → the sender/recipient name the manifest uses ("Soviet Union" → "Soviet
-    Government"), for people and organisations that wrote or received documents."""
+    Government"), for people and organisations that wrote or received documents, and for bodies
+    that write through one of them (the glossary's ``voice``)."""
 
     @classmethod
     def build(cls, documents: dict[str, Document], aliases: AliasTable) -> ArchiveContext:
@@ -63,6 +66,11 @@ class ArchiveContext:
             match = next((n for n in entry.names if n in parties), None)
             if match:
                 correspondents[entry.name] = match
+        # A body with no documents of its own speaks through the person who writes for it
+        # ("What did the Communist Party publish?" asks about Mao's telegrams).
+        for entry in aliases.entries:
+            if entry.voice in correspondents and entry.name not in correspondents:
+                correspondents[entry.name] = correspondents[entry.voice]
         return cls(documents, aliases, year, month, mentioned, correspondents)
 
     def handles(self) -> list[tuple[re.Pattern, str]]:
@@ -342,10 +350,11 @@ def _author(question: str, archive: ArchiveContext) -> tuple[str | None, str | N
     consumed = []
     for offset, end, name in people:
         before = question[max(0, offset - 20):offset].lower()
-        after = question[offset:offset + 60]
-        if re.match(rf"[\w.' -]*?(?:'s?\s+(?:plan|proposal|advice|telegram|reply|answer|view|"
-                    rf"suggestion|offer|position|opinion|words|message|cable|letter)|\s+{_SPEECH}\b|"
-                    rf"\s+(?:\w+\s+)?{_STATE}\b)", after, re.I) or "according to" in before:
+        after = question[end:end + 60]
+        if re.match(rf"(?:['’]s?\s+(?:plan|proposal|advice|telegram|reply|answer|view|"
+                    rf"suggestion|offer|position|opinion|words|message|cable|letter)|"
+                    rf"\s+(?:{_ADVERB}\s+)?{_SPEECH}\b|\s+(?:\w+\s+)?(?:{_ADVERB}\s+)?{_STATE}\b)",
+                    after, re.I) or "according to" in before:
             sender = name
             consumed.append(question[offset:end])
             break

@@ -26,14 +26,16 @@ def test_missing_glossary_means_no_aliases(tiny_corpus):
     assert load_glossary(tiny_corpus) == []
 
 
-@pytest.mark.parametrize("line", ['{"kind": "person"}', "[1, 2]", "{broken", '"Stalin"'])
+@pytest.mark.parametrize("line", ['{"kind": "person"}', "[1, 2]", "{broken", '"Stalin"',
+                                  '{"name": "CPC", "voice": ["Mao"]}'])
 def test_malformed_entry_names_its_line(tiny_corpus, line):
     path = tiny_corpus / "glossary.jsonl"
     good = json.dumps({"name": "Stalin", "kind": "person", "aliases": [], "about": ""})
     path.write_text(f"{good}\n\n{line}\n", encoding="utf-8")
     with pytest.raises(CorpusError) as err:
         load_glossary(tiny_corpus)
-    assert str(err.value) == f"{path}:3: expected an object with name, kind, aliases, about"
+    assert str(err.value) == (f"{path}:3: expected an object with name, kind, aliases, about"
+                              " (and optionally voice)")
 
 
 def test_expand_adds_the_corpus_spellings_of_a_name_the_corpus_lacks():

@@ -307,7 +307,8 @@ def test_glossary_that_is_not_utf8_names_the_line(tiny_corpus):
     path.write_bytes(b'{"name": "Mao Zedong", "aliases": ["Mao"]}\n{"name": "Caf\xe9"}\n')
     with pytest.raises(CorpusError) as err:
         load_glossary(tiny_corpus)
-    assert str(err.value) == f"{path}:2: expected an object with name, kind, aliases, about"
+    assert str(err.value) == (f"{path}:2: expected an object with name, kind, aliases, about"
+                              " (and optionally voice)")
 
 
 # --- limits -----------------------------------------------------------------------------------

@@ -191,3 +191,19 @@ def test_senders_the_glossary_does_not_name_are_still_senders(tiny_settings, tin
 ])
 def test_a_verb_of_thinking_or_a_state_of_mind_makes_its_holder_the_author(archive, question, sender):
     assert understand(question, [], archive).sender == sender
+
+
+def test_a_body_without_documents_speaks_through_its_voice(tiny_corpus):
+    glossary = GLOSSARY + [{"name": "Chinese Communist Party", "kind": "organisation",
+                            "aliases": ["CPC", "Communist Party"], "about": "Party.",
+                            "voice": "Mao Zedong"}]
+    (tiny_corpus / "glossary.jsonl").write_text(
+        "".join(json.dumps(entry, ensure_ascii=False) + "\n" for entry in glossary), encoding="utf-8")
+    documents = {d.id: d for d in load_corpus(tiny_corpus)}
+    text = "\n".join(d.text for d in documents.values())
+    archive = ArchiveContext.build(documents, AliasTable(load_glossary(tiny_corpus), text))
+    assert archive.correspondents["Chinese Communist Party"] == "Mao Zedong"
+    query = understand("What did the Communist Party publish on 13 January?", [], archive)
+    assert query.sender == "Mao Zedong" and "Communist Party" in query.consumed
+    assert understand("What share should the Communist Party get under Stalin's plan?", [],
+                      archive).sender == "Stalin"

@@ -49,7 +49,7 @@ class QuoteSelector:
     """Scores the sentences of retrieved chunks and cuts focused, non-overlapping quotes."""
 
     def __init__(self, index: Index, max_quotes: int = 5, max_words: int = 60,
-                 per_document: int = 2) -> None:
+                 per_document: int = 3) -> None:
         self.index = index
         self.max_quotes = max_quotes
         self.max_words = max_words

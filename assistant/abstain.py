@@ -1,7 +1,8 @@
 """Decides whether the documents answer a question: the rule, its inputs, and its explanation.
 
-The rule was calibrated on the dev questions plus the project's own probe set
-(``eval/probe_questions.jsonl``); ``scripts/calibrate_abstention.py`` prints the trade-off curve
+The rule was calibrated on the dev questions plus the project's own probe sets
+(``eval/probe_questions.jsonl``, ``eval/probe2_questions.jsonl``: paraphrased questions written
+without the dev file); ``scripts/calibrate_abstention.py`` prints the trade-off curve
 (share of unanswerable questions refused against share of answerable ones refused) for every
 threshold, so a change of model or corpus can be re-calibrated rather than guessed.
 """
@@ -11,7 +12,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass
 
-from .lexical import words
+from .lexical import SPEECH_STEMS, words
 from .quotes import Scored, topic_words
 from .records import Query
 
@@ -31,7 +32,8 @@ class Evidence:
     best: float
     """Best sentence's cosine similarity plus half its IDF-weighted topic-word overlap."""
     coverage: float
-    """IDF-weighted share of the question's topic words that occur anywhere in the archive."""
+    """IDF-weighted share of the question's topic words that occur, or have a near word,
+    anywhere in the archive (verbs of saying always count as covered)."""
     unknown_names: tuple[str, ...] = ()
     """Capitalised words of the question (not its first) that the archive never uses."""
     foreign: bool = False
@@ -54,7 +56,9 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
     best = max((s.evidence for s in scored), default=0.0)
     topic = topic_words(query)
     total = sum(idf(w) for w in topic)
-    coverage = (sum(idf(w) for w in topic if w in vocabulary) / total) if total else 1.0
+    # A verb of saying ("add", "offer") tells how something was said, not what about: covered.
+    coverage = (sum(idf(w) for w in topic if w in vocabulary or w in SPEECH_STEMS) / total
+                if total else 1.0)
     unknown = []
     for match in _NAME.finditer(question):
         word = match.group(1)
@@ -73,7 +77,9 @@ def decide(query: Query, evidence: Evidence, threshold: float, coverage_floor: f
     In order: a date no document carries or mentions; a name the archive never uses ("Potsdam");
     a question in another script that names nothing the archive knows; weak best evidence
     (below ``threshold``); or a question most of whose topic words the archive never uses
-    (coverage below ``coverage_floor``) without strong evidence to outweigh it.
+    (coverage below ``coverage_floor``) without strong evidence to outweigh it — except in a
+    follow-up, whose subject the conversation has already found in the archive ("What did he
+    offer instead?" may use words the documents do not).
     A follow-up resolved to definite messages (``query.restrict``) is answered from them.
     """
     if query.restrict:
@@ -82,7 +88,8 @@ def decide(query: Query, evidence: Evidence, threshold: float, coverage_floor: f
         return True
     if evidence.best < threshold:
         return True
-    return evidence.coverage < coverage_floor and evidence.best < threshold + 0.3
+    return (evidence.coverage < coverage_floor and evidence.best < threshold + 0.3
+            and not query.resolved_from)
 
 
 def explain(evidence: Evidence, recognised: list[str] = ()) -> str | None:

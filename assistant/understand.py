@@ -26,7 +26,10 @@ _NEXT_DAY = re.compile(r"\b(?:the\s+)?(?:next|following)\s+day\b|\bthe\s+day\s+a
 _NEXT_CUE = re.compile(r"\bnext\b|\bafterwards\b|\bthen\b|\blater\b|\bafter\s+that\b", re.I)
 _COMPARE = re.compile(r"\b(differ\w*|compar\w*|disagree\w*|agree\w*|versus|vs\.?|both|each\s+side|"
                       r"positions?\s+of|between)\b", re.I)
-_BEFORE_CUE = re.compile(r"\bthe\s+day\s+before\b|\bthe\s+previous\s+day\b|\bearlier\b", re.I)
+_BEFORE_CUE = re.compile(r"\bthe\s+day\s+before\b|\bthe\s+previous\s+day\b|\bearlier\b|"
+                         r"\bbefore\s+(?:that|this|it|then)\b|\bprior\s+to\s+(?:that|this|it)\b|"
+                         r"\bbeforehand\b", re.I)
+_HE_SHE = re.compile(r"\b(he|she|him|his|her)\b", re.I)
 _PRONOUN = re.compile(r"\b(he|him|his|she|her|they|them|their|it|that|this|those|these)\b", re.I)
 _LAST_CUE = re.compile(r"\b(last|final|latest)\s+(telegram|message|cable|letter|document)\b", re.I)
 _FIRST_CUE = re.compile(r"\b(first|earliest)\s+(telegram|message|cable|letter|document)\b", re.I)
@@ -119,6 +122,9 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
             follow = _follow(question, prev_doc, sender, archive, previous)
             if follow.sender and not sender:
                 sender = follow.sender
+                # "What did he offer?" is searched as "What did Stalin offer?"
+                search = _HE_SHE.sub(lambda m: _named(m.group(0), sender), search, count=1)
+                consumed.append(sender)
             for doc_id, weight in follow.docs:
                 prefer[doc_id] += weight
             if follow.range is not None and not ranges:
@@ -242,9 +248,10 @@ _CUE_WORDS = frozenset(words("respond responded response reply replied answer an
 def _is_follow_up(question: str, ranges: list[DateRange], archive: ArchiveContext) -> bool:
     """True when the question leans on the conversation rather than standing alone.
 
-    It does when it starts like a continuation ("And …", "Why …"), or when, once names, cue words
-    ("respond", "the next day") and pronouns are set aside, at most two words of its own remain
-    and it has a cue or a pronoun, or is very short. A question with its own date stands alone.
+    It does when it starts like a continuation ("And …", "Why …"), when it speaks of a person
+    ("he", "her") it does not name, or when, once names, cue words ("respond", "the next day")
+    and pronouns are set aside, at most two words of its own remain and it has a cue or a
+    pronoun, or is very short. A question with its own date stands alone.
     """
     lowered = question.lower().strip()
     if lowered.startswith(("and ", "but ", "so ", "why", "what else", "anything else", "then ")):
@@ -255,6 +262,9 @@ def _is_follow_up(question: str, ranges: list[DateRange], archive: ArchiveContex
     cue = bool(_REPLY_CUE.search(question) or _NEXT_CUE.search(question)
                or _BEFORE_CUE.search(question))
     short = len(re.findall(r"\w+", question)) <= 4
+    if _HE_SHE.search(question) and not archive.aliases.people_positions(
+            question, ("person", "organisation")):
+        return True  # "What did he offer instead?": a person only the conversation names
     return len(own) <= 2 and (cue or short or bool(_PRONOUN.search(question)))
 
 
@@ -327,6 +337,10 @@ def _topic(search_text: str, archive: ArchiveContext) -> str:
         search_text = search_text[:rng.start] + search_text[rng.end:]
     return re.sub(r"\b(what|who|when|why|how|did|does|do|on|in|the)\b", " ", search_text,
                   flags=re.I).strip()
+
+
+def _named(pronoun: str, name: str) -> str:
+    return f"{name}'s" if pronoun.lower() in ("his", "her") else name
 
 
 def _possessive(name: str | None) -> str:

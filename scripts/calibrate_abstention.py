@@ -3,10 +3,11 @@
 Usage (from the project root, index built):
     python scripts/calibrate_abstention.py [QUESTIONS.jsonl ...]
 
-Defaults to ../shared/eval/questions.jsonl and eval/probe_questions.jsonl. A question is
-unanswerable when its ``expected_docs`` is empty. For each (threshold, coverage floor) pair the
-script prints the share of unanswerable questions refused (abstain_ok, higher is better) and of
-answerable ones refused (false_abstain, lower is better), then the pair in force.
+Defaults to ../shared/eval/questions.jsonl, eval/probe_questions.jsonl and
+eval/probe2_questions.jsonl. A question is unanswerable when its ``expected_docs`` is empty. For
+each (threshold, coverage floor) pair the script prints the share of unanswerable questions
+refused (abstain_ok, higher is better) and of answerable ones refused (false_abstain, lower is
+better), then the pair in force.
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ from assistant.service import Assistant, Conversation  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.understand import understand  # noqa: E402
 
-DEFAULTS = [ROOT.parent / "shared" / "eval" / "questions.jsonl", ROOT / "eval" / "probe_questions.jsonl"]
+DEFAULTS = [ROOT.parent / "shared" / "eval" / "questions.jsonl", ROOT / "eval" / "probe_questions.jsonl",
+            ROOT / "eval" / "probe2_questions.jsonl"]
 
 
 def features(assistant: Assistant, item: dict):

@@ -46,6 +46,8 @@ def test_another_script_is_told_plainly():
     (Evidence(0.6, 0.2), Query("q", "q"), True),  # mostly foreign words, middling evidence
     (Evidence(0.8, 0.2), Query("q", "q"), False),  # …outweighed by strong evidence
     (Evidence(0.1, 0.0), Query("q", "q", restrict=("rd-4",)), False),  # a resolved follow-up
+    (Evidence(0.6, 0.2), Query("q", "q", resolved_from="earlier"), False),  # a follow-up's words
+    (Evidence(0.4, 0.2), Query("q", "q", resolved_from="earlier"), True),  # …but weak is weak
     (Evidence(0.9, 1.0, foreign=True), Query("q", "q"), True),
 ])
 def test_the_decision_rule(evidence, query, refused):
@@ -63,3 +65,8 @@ def test_near_words_cover_a_question_but_a_name_must_match_exactly():
     evidence = gather_evidence(query.question, query, [], vocabulary, set(), lambda w: 1.0)
     assert evidence.coverage == pytest.approx(1.0)  # mediators ~ mediation, militarily ~ military
     assert evidence.unknown_names == ("Stalingrad",)  # …but Stalingrad is not Stalin
+
+
+def test_a_verb_of_saying_counts_as_covered():
+    assert evidence_for("What did Stalin add about the surrender?").coverage == pytest.approx(1.0)
+    assert evidence_for("What did Stalin add about the recipe?").coverage == pytest.approx(2 / 3)

@@ -207,3 +207,20 @@ def test_a_body_without_documents_speaks_through_its_voice(tiny_corpus):
     assert query.sender == "Mao Zedong" and "Communist Party" in query.consumed
     assert understand("What share should the Communist Party get under Stalin's plan?", [],
                       archive).sender == "Stalin"
+
+
+def test_a_person_only_the_conversation_names_makes_a_follow_up_about_them(archive):
+    history = [turn("Why should the delegation wait until the spring?", ("tiny-3",))]
+    query = understand("What did he offer instead of the visit to Moscow?", history, archive)
+    assert query.resolved_from == "Why should the delegation wait until the spring?"
+    assert query.sender == "Stalin"
+    assert query.search_text == "What did Stalin offer instead of the visit to Moscow?"
+    assert "Stalin" in query.consumed
+    assert dict(query.prefer)["tiny-3"] >= 1.5
+
+
+def test_before_that_steps_back_to_the_authors_earlier_message(archive):
+    history = [turn("What did Stalin write on 14 January?", ("tiny-3",))]
+    query = understand("What had Mao written just before that?", history, archive)
+    assert query.restrict == ("tiny-2",)
+    assert query.sender == "Mao Zedong"

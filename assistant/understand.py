@@ -141,9 +141,10 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
                 restrict = [doc_id for doc_id, _ in follow.docs]
                 consumed.append(carried)
             else:
-                # No explicit link: keep talking about the same documents and subject.
-                for doc_id in previous.doc_ids[:2]:
-                    prefer[doc_id] += 1.5
+                # No explicit link: keep talking about the same documents and subject, the
+                # document the last answer cited first ("When was it published?") most of all.
+                for doc_id, weight in zip(dict.fromkeys(previous.doc_ids), (2.0, 1.0)):
+                    prefer[doc_id] += weight
     if _LAST_CUE.search(question) or _FIRST_CUE.search(question):
         dated = [d for d in archive.dated() if d.kind in ("telegram", "cable")
                  and (not sender or d.sender == sender)]

@@ -17,6 +17,12 @@ GROW_SLACK = 0.08  # a neighbour joins a quote if it scores nearly as well as it
 GROW_MIN_WORDS = 35  # …or if the quote is still too short to read on its own
 FRONT_MATTER_PENALTY = 0.4  # an archive's own description ranks below the document's words
 POSITION_PRIOR = 0.1  # in a requested document, how much an early sentence is favoured
+# Telegrams set out what they propose in a block a colon announces ("your reply … should be
+# tentatively like this:", "… in the following manner: The Soviet Government …"); a question
+# asking what someone proposed, suggested, advised, recommended or offered leans towards it.
+PROPOSAL_WEIGHT = 0.3  # flat from 0.15 to 0.6 on both probe sets (docs: closing note of #4)
+_ANNOUNCE = re.compile(r":\s*$|\b(?:following (?:way|manner)|as follows|like this)\s*:", re.I)
+_PROPOSING = frozenset(words("propose suggest advise recommend offer"))
 _TERMINAL = re.compile(r"[.!?]['\"\u2019\u201d)\]]*\d*$")
 _CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+(?=\()|(?<=\))\s+")
 
@@ -31,11 +37,13 @@ class Scored:
     context: float  # fused retrieval score of the chunk it came from, relative to the best chunk
     preferred: float  # weight of its document in the query's preferences (0 to 3)
     front_matter: bool = False  # from an archive's description of the document, not the document
+    proposal: float = 0.0  # 1 if a proposal is asked for and the sentence announces or states one
 
     @property
     def total(self) -> float:
         """The ranking score: meaning, rare shared words, retrieval context and preferences."""
         return (self.similarity + 0.8 * self.overlap + 0.25 * self.context + 0.3 * self.preferred
+                + PROPOSAL_WEIGHT * self.proposal
                 - (0.2 if len(self.sentence.text.split()) < 6 else 0.0)
                 - (FRONT_MATTER_PENALTY if self.front_matter else 0.0))
 
@@ -58,6 +66,29 @@ class QuoteSelector:
         self._idf = {w: math.log(1 + len(index.sentences) / n) for w, n in frequency.items()}
         self._words = [set(words(s.text)) for s in index.sentences]
         self._prefixes = [{w[:PREFIX] for w in ws if len(w) >= PREFIX} for ws in self._words]
+        self._proposals = self._proposal_sentences()
+
+    def _proposal_sentences(self) -> set[int]:
+        """Sentences that announce a proposal (see ``_ANNOUNCE``) and those of the paragraph a
+        sentence ending in a colon announces."""
+        found: set[int] = set()
+        sentences = self.index.sentences
+        for sentence in sentences:
+            if not _ANNOUNCE.search(sentence.text):
+                continue
+            found.add(sentence.id)
+            if not sentence.text.rstrip().endswith(":"):
+                continue
+            text = self.index.documents[sentence.doc_id].text
+            for number in range(sentence.id + 1, len(sentences)):
+                following = sentences[number]
+                if following.doc_id != sentence.doc_id:
+                    break
+                found.add(following.id)
+                after = sentences[following.id + 1] if following.id + 1 < len(sentences) else None
+                if after is None or "\n\n" in text[following.end:after.start]:
+                    break
+        return found
 
     def idf(self, word: str) -> float:
         return self._idf.get(word, math.log(1 + len(self.index.sentences)))
@@ -84,13 +115,15 @@ class QuoteSelector:
         if not ids:
             return []
         sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
+        proposing = bool(set(words(query.question)) & _PROPOSING)  # asks what was proposed
         scored = []
         for sid, sim in zip(ids, sims, strict=False):
             sentence = self.index.sentences[sid]
             overlap = self._overlap(query_words, sid, weight)
             scored.append(Scored(sentence, float(sim), overlap, context[sid],
                                  min(prefer.get(sentence.doc_id, 0.0), 3.0),
-                                 self._front_matter(sentence)))
+                                 self._front_matter(sentence),
+                                 1.0 if proposing and sid in self._proposals else 0.0))
         scored.sort(key=lambda s: (-s.total, s.sentence.id))
         return scored
 

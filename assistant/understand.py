@@ -143,7 +143,7 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
             else:
                 # No explicit link: keep talking about the same documents and subject, the
                 # document the last answer cited first ("When was it published?") most of all.
-                for doc_id, weight in zip(dict.fromkeys(previous.doc_ids), (2.0, 1.0)):
+                for doc_id, weight in zip(dict.fromkeys(previous.doc_ids), (2.0, 1.0), strict=False):
                     prefer[doc_id] += weight
     if _LAST_CUE.search(question) or _FIRST_CUE.search(question):
         dated = [d for d in archive.dated() if d.kind in ("telegram", "cable")

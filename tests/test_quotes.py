@@ -142,9 +142,7 @@ ANNOUNCING = ("No. 9\nTelegram of Mao Zedong to Stalin\n\n"
               "Mao Zedong")
 
 
-@pytest.mark.parametrize("mark, runs_on", [(":", True), (".", False)])
-def test_a_sentence_ending_in_a_colon_runs_on_into_what_it_announces(tmp_path, fake_embedder,
-                                                                     mark, runs_on):
+def announcing_index(tmp_path, fake_embedder, mark: str):
     from assistant.index import build_index
     from assistant.settings import Settings
 
@@ -155,8 +153,30 @@ def test_a_sentence_ending_in_a_colon_runs_on_into_what_it_announces(tmp_path, f
     (corpus / "manifest.jsonl").write_text(json.dumps(
         {"id": "one", "source": "one.txt", "start": 0, "end": len(text), "title": "No. 9",
          "kind": "telegram", "sender": "Mao Zedong", "recipient": "Stalin"}) + "\n", encoding="utf-8")
-    index = build_index(Settings().replace(corpus_dir=corpus, index_dir=tmp_path / "index"),
-                        fake_embedder, progress=False)
+    return build_index(Settings().replace(corpus_dir=corpus, index_dir=tmp_path / "index"),
+                       fake_embedder, progress=False)
+
+
+@pytest.mark.parametrize("mark, runs_on", [(":", True), (".", False)])
+def test_a_sentence_ending_in_a_colon_runs_on_into_what_it_announces(tmp_path, fake_embedder,
+                                                                     mark, runs_on):
+    index = announcing_index(tmp_path, fake_embedder, mark)
     selector, quotes = select(index, fake_embedder, "How should the Soviet Government answer the note?")
     assert quotes[0].text.startswith("We propose that the Soviet Government answer the note")
     assert ("The USSR declines to mediate." in quotes[0].text) is runs_on
+
+
+def test_a_question_asking_what_was_proposed_leans_to_the_announced_proposal(tmp_path, fake_embedder):
+    index = announcing_index(tmp_path, fake_embedder, ":")
+    selector = QuoteSelector(index)
+    proposed = {index.sentences[i].text for i in selector._proposal_sentences()}
+    assert proposed == {
+        "We propose that the Soviet Government answer the note in the following way:",
+        "The USSR declines to mediate.", "Peace in China is the concern of the Chinese people."}
+    for question, flagged in [("What did Mao propose about peace in China?", 1.0),
+                              ("What did Mao say about peace in China?", 0.0)]:
+        vector = fake_embedder.encode([question])[0]
+        query = Query(question, question)
+        scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))
+        peace = next(s for s in scored if s.sentence.text.startswith("Peace in China"))
+        assert peace.proposal == flagged

@@ -19,10 +19,16 @@ FRONT_MATTER_PENALTY = 0.4  # an archive's own description ranks below the docum
 POSITION_PRIOR = 0.1  # in a requested document, how much an early sentence is favoured
 # Telegrams set out what they propose in a block a colon announces ("your reply … should be
 # tentatively like this:", "… in the following manner: The Soviet Government …"); a question
-# asking what someone proposed, suggested, advised, recommended or offered leans towards it.
+# asking what someone proposed, suggested, advised, recommended or offered (the verb, or
+# "Stalin's advice": not "the peace offer") leans towards it.
 PROPOSAL_WEIGHT = 0.3  # flat from 0.15 to 0.6 on both probe sets (docs: closing note of #4)
 _ANNOUNCE = re.compile(r":\s*$|\b(?:following (?:way|manner)|as follows|like this)\s*:", re.I)
-_PROPOSING = frozenset(words("propose suggest advise recommend offer"))
+_ACTS = r"(?:propose|suggest|advise|recommend|offer)"
+_PROPOSAL_ASKED = re.compile(
+    rf"\b(?:did|does|do|would|will|could|should)\s+(?:[\w'-]+\s+){{1,4}}?{_ACTS}\b"  # did Mao propose
+    r"|\b(?:propos|suggest|advis|recommend|offer)(?:ed|d|es|s)\b"  # Stalin advised, Mao proposes
+    r"|(?:\bwhat|['’]s|\bhis|\bher|\btheir)\s+(?:proposal|advice|suggestion|recommendation|offer)s?\b",
+    re.I)
 _TERMINAL = re.compile(r"[.!?]['\"\u2019\u201d)\]]*\d*$")
 _CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+(?=\()|(?<=\))\s+")
 
@@ -115,7 +121,7 @@ class QuoteSelector:
         if not ids:
             return []
         sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
-        proposing = bool(set(words(query.question)) & _PROPOSING)  # asks what was proposed
+        proposing = bool(_PROPOSAL_ASKED.search(query.question))  # not "the peace offer"
         scored = []
         for sid, sim in zip(ids, sims, strict=False):
             sentence = self.index.sentences[sid]

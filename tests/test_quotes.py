@@ -174,7 +174,9 @@ def test_a_question_asking_what_was_proposed_leans_to_the_announced_proposal(tmp
         "We propose that the Soviet Government answer the note in the following way:",
         "The USSR declines to mediate.", "Peace in China is the concern of the Chinese people."}
     for question, flagged in [("What did Mao propose about peace in China?", 1.0),
-                              ("What did Mao say about peace in China?", 0.0)]:
+                              ("What was Mao's advice on peace in China?", 1.0),
+                              ("What did Mao say about peace in China?", 0.0),
+                              ("Who made the peace offer about China?", 0.0)]:
         vector = fake_embedder.encode([question])[0]
         query = Query(question, question)
         scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))

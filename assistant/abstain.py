@@ -13,7 +13,7 @@ from collections.abc import Container
 from dataclasses import dataclass
 
 from .lexical import SPEECH_STEMS, words
-from .quotes import Scored, topic_words
+from .quotes import Scored
 from .records import Query
 
 _CALENDAR = frozenset(
@@ -32,8 +32,8 @@ class Evidence:
     best: float
     """Best sentence's cosine similarity plus half its IDF-weighted topic-word overlap."""
     coverage: float
-    """IDF-weighted share of the question's topic words that occur, or have a near word,
-    anywhere in the archive (verbs of saying always count as covered)."""
+    """IDF-weighted share of the question's words that occur, or have a near word, anywhere in
+    the archive (verbs of saying always count as covered)."""
     unknown_names: tuple[str, ...] = ()
     """Capitalised words of the question (not its first) that the archive never uses."""
     foreign: bool = False
@@ -54,7 +54,9 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
         idf: Word → inverse document frequency (the quote selector's).
     """
     best = max((s.evidence for s in scored), default=0.0)
-    topic = topic_words(query)
+    # All the question's words, names and dates included: reading "Mao" as the sender does not
+    # make the rest of the question weigh more.
+    topic = set(words(question))
     total = sum(idf(w) for w in topic)
     # A verb of saying ("add", "offer") tells how something was said, not what about: covered.
     coverage = (sum(idf(w) for w in topic if w in vocabulary or w in SPEECH_STEMS) / total

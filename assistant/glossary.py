@@ -62,6 +62,23 @@ def _pattern(name: str) -> re.Pattern:
     return re.compile(re.escape(name), flags)
 
 
+def _variant(a: str, b: str) -> bool:
+    """Two spellings of one word: same first letter, one word each, at most two edits apart
+    ("Filippov"/"Fillipov", "Vishinsky"/"Vyshinsky"), neither the other with an ending."""
+    a, b = a.lower(), b.lower()
+    if a[:1] != b[:1] or " " in a or " " in b or min(len(a), len(b)) < 5:
+        return False
+    if a.startswith(b) or b.startswith(a):  # the same word, inflected ("America", "Americans")
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] <= 2
+
+
 class AliasTable:
     """Finds glossary entries named in text and lists the spellings the corpus itself uses."""
 
@@ -83,14 +100,22 @@ class AliasTable:
         """``text`` followed by the corpus spellings of entries it names in a spelling the corpus lacks.
 
         "Yangtze" gains "Changjiang; Yangtse; Yangzi"; "Stalin", already the corpus's word, gains
-        nothing, so common names do not drown the question.
+        nothing, so common names do not drown the question; "Filippov", spelt so in one text,
+        gains the other texts' spelling of the same word, "Fillipov".
         """
         extra = []
         for entry, names in self._patterns:
             used = [n for n, p in names if p.search(text)]
-            if not used or any(n in self._in_corpus[entry.name] for n in used):
+            if not used:
                 continue
-            for name in self._in_corpus[entry.name] or [entry.name]:
+            if any(n in self._in_corpus[entry.name] for n in used):
+                # Spelt as the archive spells it somewhere: add only the archive's other
+                # spellings of that very word ("Filippov" in one text is "Fillipov" in another).
+                wanted = [n for n in self._in_corpus[entry.name]
+                          if any(_variant(n, u) for u in used)]
+            else:
+                wanted = self._in_corpus[entry.name] or [entry.name]
+            for name in wanted:
                 if not _pattern(name).search(text) and name not in extra:
                     extra.append(name)
         return text if not extra else f"{text} ({'; '.join(extra)})"

@@ -31,7 +31,8 @@ SPEECH_VERBS = (
     r"feel|felt|object|objected|accuse|accused|complain|complained|admit|admitted|announce|"
     r"announced|declare|declared|inform|informed|mention|mentioned|stress|stressed|"
     r"emphasi[sz]e|emphasi[sz]ed|lay|laid|raise|raised|note|noted|see|saw|view|viewed|react|"
-    r"reacted|need|needed|hesitate|hesitated|concede|conceded|publish|published|issue|issued"
+    r"reacted|need|needed|hesitate|hesitated|concede|conceded|publish|published|issue|issued|"
+    r"decline|declined|deny|denied"
 )
 PREFIX = 5  # words sharing their first five letters are near matches ("mediators" ~ "mediation")
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)$")

@@ -19,15 +19,16 @@ FRONT_MATTER_PENALTY = 0.4  # an archive's own description ranks below the docum
 POSITION_PRIOR = 0.1  # in a requested document, how much an early sentence is favoured
 # Telegrams set out what they propose in a block a colon announces ("your reply … should be
 # tentatively like this:", "… in the following manner: The Soviet Government …"); a question
-# asking what someone proposed, suggested, advised, recommended or offered (the verb, or
-# "Stalin's advice": not "the peace offer") leans towards it.
+# asking what someone proposed, suggested, advised or recommended (the verb, or "Stalin's
+# advice": not "the peace proposal") leans towards it. An offer is left out: Stalin's offers
+# are made in passing ("If you want we can send …"), not in announced blocks.
 PROPOSAL_WEIGHT = 0.3  # flat from 0.15 to 0.6 on both probe sets (docs: closing note of #4)
 _ANNOUNCE = re.compile(r":\s*$|\b(?:following (?:way|manner)|as follows|like this)\s*:", re.I)
-_ACTS = r"(?:propose|suggest|advise|recommend|offer)"
+_ACTS = r"(?:propose|suggest|advise|recommend)"
 _PROPOSAL_ASKED = re.compile(
     rf"\b(?:did|does|do|would|will|could|should)\s+(?:[\w'-]+\s+){{1,4}}?{_ACTS}\b"  # did Mao propose
-    r"|\b(?:propos|suggest|advis|recommend|offer)(?:ed|d|es|s)\b"  # Stalin advised, Mao proposes
-    r"|(?:\bwhat|['’]s|\bhis|\bher|\btheir)\s+(?:proposal|advice|suggestion|recommendation|offer)s?\b",
+    r"|\b(?:propos|suggest|advis|recommend)(?:ed|d|es|s)\b"  # Stalin advised, Mao proposes
+    r"|(?:\bwhat|['’]s|\bhis|\bher|\btheir)\s+(?:proposal|advice|suggestion|recommendation)s?\b",
     re.I)
 _TERMINAL = re.compile(r"[.!?]['\"\u2019\u201d)\]]*\d*$")
 _CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+(?=\()|(?<=\))\s+")
@@ -113,7 +114,11 @@ class QuoteSelector:
         for hit in hits[:depth]:
             for sid in self.index.chunks[hit.chunk_id].sentence_ids:
                 context[sid] = max(context.get(sid, 0.0), hit.score / best)
-        ids = sorted(sid for sid in context if is_prose(self.index.sentences[sid].text))
+        # A question about a date may also quote a heading or signature line that gives one
+        # ("Telegram of Mao Zedong to J.V. Stalin dated 13 January 1949").
+        dated = bool(ASKS_FOR_DATE.search(query.question))
+        ids = sorted(sid for sid in context if is_prose(self.index.sentences[sid].text)
+                     or (dated and is_dateline(self.index.sentences[sid].text)))
         # An archive's description of a document is quoted only when it holds the question's
         # words (a translator, an archive reference), never as the document's own voice.
         ids = [sid for sid in ids if not self._front_matter(self.index.sentences[sid])
@@ -333,6 +338,22 @@ def matches(word: str, sentence_words: set[str], prefixes: set[str]) -> bool:
 def topic_words(query: Query) -> set[str]:
     """The question's content words, less those read as metadata (names of the sender, the date)."""
     return set(words(query.search_text)) - set(words(" ".join(query.consumed)))
+
+
+ASKS_DATE = re.compile(r"\b(?:when|date|dated|dates|day|days)\b", re.I)
+# A question asking for a date, not one that mentions days ("a few days before …").
+ASKS_FOR_DATE = re.compile(r"^\W*(?:and\s+)?when\b|\b(?:what|which)\s+(?:(?:exact|two)\s+)?"
+                           r"(?:date|dates|day|days)\b|\bthe\s+dates?\s+of\b|\bdated\s+when\b|"
+                           r"\bon\s+what\s+day\b", re.I)
+_MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+          r"December)")
+_DATELINE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b|\b{_MONTH}\s+\d{{1,2}}\b")
+
+
+def is_dateline(text: str) -> bool:
+    """A heading or signature line that gives a date ("… dated 13 January 1949", "12th January
+    1949"): quotable when the question asks about dates."""
+    return len(text.split()) <= 20 and bool(_DATELINE.search(text)) and "Click here" not in text
 
 
 _REFERENCE = re.compile(r"\bpp?\.\s*\d|\bIbid\b|\bVol\.\s*\w")

@@ -16,7 +16,7 @@ from .glossary import AliasTable, Entry, load_glossary
 from .index import Index, load_index
 from .lexical import Vocabulary, words
 from .onnx_encoder import query_embedder
-from .quotes import QuoteSelector, document_request, topic_words
+from .quotes import ASKS_DATE, QuoteSelector, document_request, topic_words
 from .records import Answer, Filters, Turn
 from .retrieve import Retriever
 from .settings import Settings
@@ -159,7 +159,7 @@ class Assistant:
                                       self.settings.max_quotes if requested else None)
         if not abstained:
             shown = [self.index.documents[d] for d in dict.fromkeys(q.doc_id for q in quotes[:3])]
-            if query.dates or re.search(r"\b(when|date|dated|day)\b", text, re.I):
+            if query.dates or ASKS_DATE.search(text):
                 notes.extend(date_notes(shown))
             notes.extend(remark_notes(quotes, self.index.documents))
         query = replace(query, notes=tuple(dict.fromkeys(notes)))

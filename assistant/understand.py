@@ -19,7 +19,8 @@ _WHO_SUBJECT = re.compile(rf"\W*who\s+(?:first\s+|else\s+)?{_SPEECH}\b", re.I)
 # "Why wasn't Mao sure …", "Was Stalin worried …": a state of mind makes its holder the author too.
 _STATE = (r"(?:sure|certain|worried|afraid|concerned|hesitant|confident|happy|glad|unhappy|"
           r"against|opposed|in favou?r|keen|willing|unwilling|ready|convinced|satisfied|angry|"
-          r"pleased|eager|reluctant)")
+          r"pleased|eager|reluctant|anxious|cautious|wary|suspicious|determined|uneasy|doubtful|"
+          r"optimistic|pessimistic|sceptical|skeptical|in no hurry|in a hurry)")
 _REPLY_CUE = re.compile(r"\b(respond|responded|response|reply|replied|answer(?:ed)?|react(?:ed|ion)?)\b",
                         re.I)
 _NEXT_DAY = re.compile(r"\b(?:the\s+)?(?:next|following)\s+day\b|\bthe\s+day\s+after\b", re.I)

@@ -70,3 +70,10 @@ def test_near_words_cover_a_question_but_a_name_must_match_exactly():
 def test_a_verb_of_saying_counts_as_covered():
     assert evidence_for("What did Stalin add about the surrender?").coverage == pytest.approx(1.0)
     assert evidence_for("What did Stalin add about the recipe?").coverage == pytest.approx(2 / 3)
+
+
+def test_coverage_counts_the_names_read_as_the_sender():
+    query = Query("What did Mao say about surrender recipes?", "What did Mao say about surrender recipes?",
+                  consumed=("Mao",))
+    evidence = gather_evidence(query.question, query, [], VOCABULARY, set(), lambda w: 1.0)
+    assert evidence.coverage == pytest.approx(2 / 3)  # mao and surrender of mao, surrender, recipe

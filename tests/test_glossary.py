@@ -7,7 +7,7 @@ import pytest
 from conftest import SHIPPED_CORPUS
 
 from assistant.errors import CorpusError
-from assistant.glossary import AliasTable, Entry, load_glossary
+from assistant.glossary import AliasTable, Entry, _variant, load_glossary
 
 STALIN = Entry("Stalin", "person", ("J.V. Stalin", "Filippov", "Fillipov"), "Soviet leader")
 KMT = Entry("Kuomintang", "organisation", ("KMT", "Guomindang"), "Nationalist party")
@@ -62,3 +62,17 @@ def test_people_positions():
     text = "Filippov wrote to the KMT, then J.V. Stalin wrote again."
     assert table.people_positions(text) == [(0, 8, "Stalin"), (32, 43, "Stalin"),
                                             (37, 43, "Stalin")]
+
+
+def test_a_name_spelt_two_ways_in_the_archive_gains_its_other_spelling():
+    table = AliasTable([STALIN, KMT], CORPUS_TEXT + " Telegram to Filippov.")
+    assert table.expand("What did Filippov propose?") == "What did Filippov propose? (Fillipov)"
+    assert table.expand("What did Stalin propose?") == "What did Stalin propose?"
+
+
+@pytest.mark.parametrize("a, b, variant", [
+    ("Filippov", "Fillipov", True), ("Vishinsky", "Vyshinsky", True),
+    ("Changjiang", "Chiangjiang", True), ("America", "Americans", False),
+    ("Stalin", "Molotov", False), ("Mao", "Max", False), ("Nanjing", "Nanking", True)])
+def test_spelling_variants_are_one_word_two_edits_apart(a, b, variant):
+    assert _variant(a, b) is variant

@@ -7,7 +7,15 @@ import numpy as np
 import pytest
 
 from assistant.lexical import stem
-from assistant.quotes import QuoteSelector, Scored, document_request, is_prose, matches, topic_words
+from assistant.quotes import (
+    QuoteSelector,
+    Scored,
+    document_request,
+    is_dateline,
+    is_prose,
+    matches,
+    topic_words,
+)
 from assistant.records import Hit, Query
 from assistant.retrieve import Retriever
 
@@ -182,3 +190,25 @@ def test_a_question_asking_what_was_proposed_leans_to_the_announced_proposal(tmp
         scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))
         peace = next(s for s in scored if s.sentence.text.startswith("Peace in China"))
         assert peace.proposal == flagged
+
+
+@pytest.mark.parametrize("question, quotable", [
+    ("When was Mao's telegram about the surrender signed?", True),
+    ("What dates does the telegram about the surrender carry?", True),
+    ("What did Mao demand a few days after the note?", False),
+])
+def test_a_question_asking_for_a_date_may_quote_the_line_that_gives_it(tiny_index, fake_embedder,
+                                                                        question, quotable):
+    selector = QuoteSelector(tiny_index)
+    vector = fake_embedder.encode([question])[0]
+    query = Query(question, question)
+    scored = selector.score(query, vector, Retriever(tiny_index).search(query, vector, 10))
+    texts = {s.sentence.text for s in scored}
+    assert ("12 January 1949" in texts) is quotable
+    assert "Click here to return to the index." not in texts
+
+
+def test_a_dateline_is_a_short_line_with_a_day_and_month():
+    assert is_dateline("Telegram of Mao Zedong to J.V. Stalin dated 13 January 1949")
+    assert is_dateline("12th January 1949") and is_dateline("January 14, 1949")
+    assert not is_dateline("Comrade Fillipov,") and not is_dateline("1949")

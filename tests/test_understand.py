@@ -186,6 +186,8 @@ def test_senders_the_glossary_does_not_name_are_still_senders(tiny_settings, tin
     ("Did Filippov agree to the visit?", "Stalin"),
     ("Why wasn't Mao sure about the delegation?", "Mao Zedong"),
     ("Was Mao really worried about the spring?", "Mao Zedong"),
+    ("Why was Mao in no hurry to send the delegation?", "Mao Zedong"),
+    ("Why did Filippov decline to mediate?", "Stalin"),
     ("Who wrote that he and Stalin agreed on the surrender?", None),
     ("Who suggested to Mao that the delegation wait?", None),
 ])

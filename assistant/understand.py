@@ -13,8 +13,7 @@ from .records import Document, Query, Turn
 
 # Verbs that make the person before them the author of what is asked about.
 _SPEECH = rf"(?:{SPEECH_VERBS})"
-_ADVERB = (r"(?:really|actually|also|first|then|finally|later|ever|never|not|just|once|still|"
-           r"already|originally|initially|eventually|at first|in the end)")
+_ADVERB = r"(?:\w+ly|also|first|then|later|ever|never|not|just|once|still|already|at first|in the end)"
 _WHO_SUBJECT = re.compile(rf"\W*who\s+(?:first\s+|else\s+)?{_SPEECH}\b", re.I)
 # "Why wasn't Mao sure …", "Was Stalin worried …": a state of mind makes its holder the author too.
 _STATE = (r"(?:sure|certain|worried|afraid|concerned|hesitant|confident|happy|glad|unhappy|"

@@ -135,6 +135,8 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
                 search = f"{question} {carried}"
                 carried_topic = bool(_own_words(carried, archive) - _DOCUMENT_WORDS_LIKE)
             read_on = follow.read_on
+            if read_on:  # "What did he say next?": read on in order, whatever the subject was
+                carried_topic = False
             if follow.docs:
                 # The follow-up names definite messages: answer from them, on the earlier subject;
                 # the carried words steer the search but are not the new question's topic.
@@ -326,7 +328,9 @@ def _follow(question: str, prev: Document, sender: str | None, archive: ArchiveC
         following = [d for d in archive.dated() if d.date >= prev.date and d.id != prev.id
                      and (not author or d.sender == author)][:1]
         shown = [end for doc_id, _, end in previous.spans if doc_id == prev.id]
-        read_on = ((prev.id, max(shown)),) if shown else ()
+        # Read on after the passage that answered (the first quoted from it), not after the
+        # last of the further passages also shown.
+        read_on = ((prev.id, shown[0]),) if shown else ()
         return _Follow([(prev.id, 3.0)] + [(d.id, 2.0) for d in following], author,
                        read_on=read_on)
     return _Follow([], author)

@@ -227,3 +227,11 @@ def test_before_that_steps_back_to_the_authors_earlier_message(archive):
     query = understand("What had Mao written just before that?", history, archive)
     assert query.restrict == ("tiny-2",)
     assert query.sender == "Mao Zedong"
+
+
+def test_what_next_reads_on_after_the_answering_passage_not_the_last_one_shown(archive):
+    history = [turn("What did Mao demand of the Kuomintang?", ("tiny-2", "tiny-2"),
+                    (("tiny-2", 80, 120), ("tiny-2", 150, 190)))]
+    query = understand("What did he say next?", history, archive)
+    assert query.read_on == (("tiny-2", 120),)
+    assert not query.carried_topic  # read on in order, not ranked by the earlier subject

@@ -62,11 +62,11 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
     coverage = (sum(idf(w) for w in topic if w in vocabulary or w in SPEECH_STEMS) / total
                 if total else 1.0)
     unknown = []
+    exact = getattr(vocabulary, "words", vocabulary)  # a name must match itself, not a near word
     for match in _NAME.finditer(question):
         word = match.group(1)
         if word.lower() in known_words or word.lower().rstrip(".") in _CALENDAR:
             continue
-        exact = getattr(vocabulary, "words", vocabulary)  # a name must match itself, not a near word
         if any(part not in exact for part in words(word)):
             unknown.append(word)
     foreign = bool(_FOREIGN.search(question)) and not _LATIN.search(question)

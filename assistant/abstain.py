@@ -9,10 +9,9 @@ threshold, so a change of model or corpus can be re-calibrated rather than guess
 from __future__ import annotations
 
 import re
-from collections.abc import Container
 from dataclasses import dataclass
 
-from .lexical import SPEECH_STEMS, words
+from .lexical import SPEECH_STEMS, Vocabulary, words
 from .quotes import Scored
 from .records import Query
 
@@ -40,7 +39,7 @@ class Evidence:
     """The question is written in a script the archive does not use (the archive is English)."""
 
 
-def gather_evidence(question: str, query: Query, scored: list[Scored], vocabulary: Container[str],
+def gather_evidence(question: str, query: Query, scored: list[Scored], vocabulary: Vocabulary,
                     known_words: set[str], idf) -> Evidence:
     """Measure the question against the archive (see :class:`Evidence`).
 
@@ -48,8 +47,8 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
         question: The cleaned question as typed.
         query: The understood query.
         scored: Candidate sentences, as scored by the quote selector.
-        vocabulary: Stemmed words of the archive's texts and metadata (a
-            :class:`~assistant.lexical.Vocabulary` also counts near matches).
+        vocabulary: Stemmed words of the archive's texts and metadata; near words count for
+            coverage, names must match ``vocabulary.words`` exactly.
         known_words: Lower-cased words of names the archive knows (glossary entries it mentions).
         idf: Word → inverse document frequency (the quote selector's).
     """
@@ -62,12 +61,11 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
     coverage = (sum(idf(w) for w in topic if w in vocabulary or w in SPEECH_STEMS) / total
                 if total else 1.0)
     unknown = []
-    exact = getattr(vocabulary, "words", vocabulary)  # a name must match itself, not a near word
     for match in _NAME.finditer(question):
         word = match.group(1)
         if word.lower() in known_words or word.lower().rstrip(".") in _CALENDAR:
             continue
-        if any(part not in exact for part in words(word)):
+        if any(part not in vocabulary.words for part in words(word)):  # not a near word
             unknown.append(word)
     foreign = bool(_FOREIGN.search(question)) and not _LATIN.search(question)
     return Evidence(best, coverage, tuple(unknown), foreign)

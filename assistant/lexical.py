@@ -18,22 +18,22 @@ TOKENIZER_VERSION = 2
 # Verbs of saying and thinking: the person before one is the author of what is asked about
 # ("What did Stalin advise …"); in quote scoring they match only themselves, never their nouns
 # ("propose" is not "proposal": an archive about a peace proposal names it everywhere).
-SPEECH_VERBS = (
-    r"say|said|says|write|wrote|written|propose|proposed|suggest|suggested|advise|advised|ask|"
-    r"asked|tell|told|offer|offered|reply|replied|respond|responded|answer|answered|want|"
-    r"wanted|think|thought|insist|insisted|demand|demanded|request|requested|send|sent|plan|"
-    r"planned|argue|argued|warn|warned|report|reported|state|stated|claim|claimed|consider|"
-    r"considered|add|added|mean|meant|believe|believed|fear|feared|hope|hoped|describe|"
-    r"described|explain|explained|promise|promised|recommend|recommended|expect|expected|"
-    r"agree|agreed|refuse|refused|reject|rejected|accept|accepted|decide|decided|intend|"
-    r"intended|worry|worried|doubt|doubted|favou?r|favou?red|oppose|opposed|support|supported|"
-    r"urge|urged|prefer|preferred|predict|predicted|reckon|reckoned|assume|assumed|know|knew|"
-    r"feel|felt|object|objected|accuse|accused|complain|complained|admit|admitted|announce|"
-    r"announced|declare|declared|inform|informed|mention|mentioned|stress|stressed|"
-    r"emphasi[sz]e|emphasi[sz]ed|lay|laid|raise|raised|note|noted|see|saw|view|viewed|react|"
-    r"reacted|need|needed|hesitate|hesitated|concede|conceded|publish|published|issue|issued|"
-    r"decline|declined|deny|denied"
-)
+SPEECH_VERBS = """
+    say said says write wrote written propose proposed suggest suggested advise advised ask
+    asked tell told offer offered reply replied respond responded answer answered want wanted
+    think thought insist insisted demand demanded request requested send sent plan planned
+    argue argued warn warned report reported state stated claim claimed consider considered add
+    added mean meant believe believed fear feared hope hoped describe described explain
+    explained promise promised recommend recommended expect expected agree agreed refuse
+    refused reject rejected accept accepted decide decided intend intended worry worried doubt
+    doubted favour favor favoured favored oppose opposed support supported urge urged prefer
+    preferred predict predicted reckon reckoned assume assumed know knew feel felt object
+    objected accuse accused complain complained admit admitted announce announced declare
+    declared inform informed mention mentioned stress stressed emphasise emphasize emphasised
+    emphasized lay laid raise raised note noted see saw view viewed react reacted need needed
+    hesitate hesitated concede conceded publish published issue issued decline declined deny
+    denied
+""".split()
 PREFIX = 5  # words sharing their first five letters are near matches ("mediators" ~ "mediation")
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)$")
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
@@ -73,38 +73,26 @@ def words(text: str) -> list[str]:
     return [w for w in stems if w not in STOPWORDS]
 
 
+def prefixes(stems) -> set[str]:
+    """The first PREFIX letters of each stem long enough to have them."""
+    return {w[:PREFIX] for w in stems if len(w) >= PREFIX}
+
+
+def near_match(word: str, stems: set[str], stem_prefixes: set[str]) -> bool:
+    """True if ``stems`` hold ``word`` or a word of the same first PREFIX letters (truncation
+    stemming: "militarily" is near "military"); ``stem_prefixes`` is ``prefixes(stems)``."""
+    return word in stems or (len(word) >= PREFIX and word[:PREFIX] in stem_prefixes)
+
+
 class Vocabulary:
-    """A set of stemmed words that also holds a word when it holds one of the same first
-    ``PREFIX`` letters (truncation stemming: "militarily" is covered by "military")."""
+    """A set of stemmed words that also holds a word when it holds a near one (:func:`near_match`)."""
 
     def __init__(self, stems) -> None:
         self.words = set(stems)
-        self.prefixes = {w[:PREFIX] for w in self.words if len(w) >= PREFIX}
+        self.prefixes = prefixes(self.words)
 
     def __contains__(self, word: object) -> bool:
-        return isinstance(word, str) and (word in self.words or (
-            len(word) >= PREFIX and word[:PREFIX] in self.prefixes))
+        return isinstance(word, str) and near_match(word, self.words, self.prefixes)
 
 
-def _spellings(pattern: str) -> list[str]:
-    """The words an alternation of SPEECH_VERBS stands for ("favou?r" → favour, favor)."""
-    found = []
-    for alt in pattern.split("|"):
-        forms = [alt]
-        while any("?" in f or "[" in f for f in forms):
-            expanded = []
-            for f in forms:
-                optional = re.search(r"(\w)\?", f)
-                choice = re.search(r"\[(\w+)\]", f)
-                if optional:
-                    expanded += [f[:optional.start()] + f[optional.start() + 2:] if i == 0 else
-                                 f[:optional.start() + 1] + f[optional.end():] for i in range(2)]
-                elif choice:
-                    expanded += [f[:choice.start()] + c + f[choice.end():] for c in choice.group(1)]
-            forms = expanded
-        found += forms
-    return found
-
-
-SPEECH_STEMS = frozenset(words(" ".join(_spellings(SPEECH_VERBS))))
-
+SPEECH_STEMS = frozenset(words(" ".join(SPEECH_VERBS)))

@@ -10,7 +10,7 @@ import numpy as np
 
 from .cite import citation
 from .index import Index
-from .lexical import PREFIX, SPEECH_STEMS, words
+from .lexical import SPEECH_STEMS, near_match, prefixes, words
 from .records import Hit, Query, Quote, Sentence
 
 GROW_SLACK = 0.08  # a neighbour joins a quote if it scores nearly as well as its core
@@ -72,28 +72,27 @@ class QuoteSelector:
         frequency = Counter(w for s in index.sentences for w in set(words(s.text)))
         self._idf = {w: math.log(1 + len(index.sentences) / n) for w, n in frequency.items()}
         self._words = [set(words(s.text)) for s in index.sentences]
-        self._prefixes = [{w[:PREFIX] for w in ws if len(w) >= PREFIX} for ws in self._words]
+        self._prefixes = [prefixes(ws) for ws in self._words]
+        self._of_document: dict[str, list[Sentence]] = {}
+        for sentence in index.sentences:
+            self._of_document.setdefault(sentence.doc_id, []).append(sentence)
         self._proposals = self._proposal_sentences()
 
     def _proposal_sentences(self) -> set[int]:
         """Sentences that announce a proposal (see ``_ANNOUNCE``) and those of the paragraph a
         sentence ending in a colon announces."""
         found: set[int] = set()
-        sentences = self.index.sentences
-        for sentence in sentences:
+        for sentence in self.index.sentences:
             if not _ANNOUNCE.search(sentence.text):
                 continue
             found.add(sentence.id)
-            if not sentence.text.rstrip().endswith(":"):
+            if not announces(sentence.text):
                 continue
-            text = self.index.documents[sentence.doc_id].text
-            for number in range(sentence.id + 1, len(sentences)):
-                following = sentences[number]
-                if following.doc_id != sentence.doc_id:
-                    break
+            for following in self._of_document[sentence.doc_id]:
+                if following.id <= sentence.id:
+                    continue
                 found.add(following.id)
-                after = sentences[following.id + 1] if following.id + 1 < len(sentences) else None
-                if after is None or "\n\n" in text[following.end:after.start]:
+                if self._breaks(following.id, following.id + 1):
                     break
         return found
 
@@ -145,6 +144,11 @@ class QuoteSelector:
         matched = {w for w in query_words if matches(w, self._words[sid], self._prefixes[sid])}
         return sum(self.idf(w) for w in matched) / weight
 
+    def _body(self, doc_id: str, after: int = 0) -> list[Sentence]:
+        """The prose sentences of a document's own text (front matter left out) from ``after``."""
+        return [s for s in self._of_document.get(doc_id, []) if s.start >= after
+                and is_prose(s.text) and not self._front_matter(s)]
+
     def _front_matter(self, sentence: Sentence) -> bool:
         return sentence.start < self.index.documents[sentence.doc_id].body_start
 
@@ -155,8 +159,7 @@ class QuoteSelector:
         A reply answers in its opening lines ("Received your long telegram regarding …"), so a
         question asking how someone responded hears that first, then the passages on its subject.
         """
-        first = next((s for s in self.index.sentences if s.doc_id == doc_id and is_prose(s.text)
-                      and not self._front_matter(s)), None)
+        first = next(iter(self._body(doc_id)), None)
         if first is None:
             return scored
         found = next((s for s in scored if s.sentence.id == first.id), None)
@@ -180,8 +183,7 @@ class QuoteSelector:
         order = {doc_id: rank for rank, doc_id in enumerate(doc_ids)}
         scored: list[Scored] = []
         for doc_id in doc_ids:
-            sentences = [s for s in self.index.sentences if s.doc_id == doc_id and is_prose(s.text)
-                         and not self._front_matter(s) and s.start >= read_on.get(doc_id, 0)]
+            sentences = self._body(doc_id, after=read_on.get(doc_id, 0))
             if not sentences:
                 continue
             vectors = self.index.sentence_vectors[[s.id for s in sentences]]
@@ -250,7 +252,7 @@ class QuoteSelector:
                 if (cand is None or sid in used or not self._same_paragraph(span, sid)
                         or count + len(cand.sentence.text.split()) > self.max_words):
                     continue
-                announced = sid == span[-1] + 1 and self.index.sentences[span[-1]].text.rstrip().endswith(":")
+                announced = sid == span[-1] + 1 and announces(self.index.sentences[span[-1]].text)
                 options.append((announced, cand))
             if not options:
                 break
@@ -263,17 +265,21 @@ class QuoteSelector:
 
     def _same_paragraph(self, span: list[int], sid: int) -> bool:
         """True if sentence ``sid`` may join ``span``: same document and paragraph (or announced)."""
+        earlier, later = (sid, span[0]) if sid < span[0] else (span[-1], sid)
         sentences = self.index.sentences
-        other = sentences[sid]
-        ref = sentences[span[0]] if sid < span[0] else sentences[span[-1]]
-        if other.doc_id != ref.doc_id:
+        if sentences[earlier].doc_id != sentences[later].doc_id:
             return False
-        text = self.index.documents[ref.doc_id].text
-        between = text[min(ref.end, other.end):max(ref.start, other.start)]
         # A sentence ending in a colon ("… should reply in the following way:") runs on into the
         # paragraph it announces.
-        before = ref if ref.start < other.start else other
-        return "\n\n" not in between or before.text.rstrip().endswith(":")
+        return not self._breaks(earlier, later) or announces(sentences[earlier].text)
+
+    def _breaks(self, earlier: int, later: int) -> bool:
+        """True if sentence ``later`` is in another document or paragraph than ``earlier``."""
+        sentences = self.index.sentences
+        if later >= len(sentences) or sentences[later].doc_id != sentences[earlier].doc_id:
+            return True
+        text = self.index.documents[sentences[earlier].doc_id].text
+        return "\n\n" in text[sentences[earlier].end:sentences[later].start]
 
     def _clip(self, doc_id: str, start: int, end: int, query_words: set[str]) -> tuple[int, int]:
         """Narrow an over-long quote to the run of clauses that best matches the question."""
@@ -328,11 +334,12 @@ def document_request(query: Query) -> list[str]:
     return [doc_id for doc_id, weight in query.prefer if weight >= 2.0]
 
 
-def matches(word: str, sentence_words: set[str], prefixes: set[str]) -> bool:
-    """True if a sentence (its stemmed words and their PREFIX-letter prefixes) holds ``word``
-    or a word of the same first letters, unless ``word`` is a verb of saying."""
-    return word in sentence_words or (len(word) >= PREFIX and word not in SPEECH_STEMS
-                                      and word[:PREFIX] in prefixes)
+def matches(word: str, sentence_words: set[str], sentence_prefixes: set[str]) -> bool:
+    """True if a sentence (its stemmed words and their prefixes) holds ``word`` or, unless
+    ``word`` is a verb of saying, a near word (:func:`~assistant.lexical.near_match`)."""
+    if word in SPEECH_STEMS:
+        return word in sentence_words
+    return near_match(word, sentence_words, sentence_prefixes)
 
 
 def topic_words(query: Query) -> set[str]:
@@ -366,6 +373,11 @@ def is_prose(text: str) -> bool:
     if size < 25 and _REFERENCE.search(text):
         return False
     # A sentence announcing what follows ("… in the following way:") is prose; "Summary:" is not.
-    return size > 30 or bool(_TERMINAL.search(text)) or (size >= 8 and text.rstrip().endswith(":"))
+    return size > 30 or bool(_TERMINAL.search(text)) or (size >= 8 and announces(text))
+
+
+def announces(text: str) -> bool:
+    """True for a sentence ending in a colon: it announces what follows."""
+    return text.rstrip().endswith(":")
 
 

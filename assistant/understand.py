@@ -12,7 +12,7 @@ from .lexical import SPEECH_VERBS, words
 from .records import Document, Query, Turn
 
 # Verbs that make the person before them the author of what is asked about.
-_SPEECH = rf"(?:{SPEECH_VERBS})"
+_SPEECH = rf"(?:{'|'.join(SPEECH_VERBS)})"
 _ADVERB = r"(?:\w+ly|also|first|then|later|ever|never|not|just|once|still|already|at first|in the end)"
 _WHO_SUBJECT = re.compile(rf"\W*who\s+(?:first\s+|else\s+)?{_SPEECH}\b", re.I)
 # "Why wasn't Mao sure …", "Was Stalin worried …": a state of mind makes its holder the author too.
@@ -345,7 +345,7 @@ def _topic(search_text: str, archive: ArchiveContext) -> str:
 
 
 def _named(pronoun: str, name: str) -> str:
-    return f"{name}'s" if pronoun.lower() in ("his", "her") else name
+    return _possessive(name) if pronoun.lower() in ("his", "her") else name
 
 
 def _possessive(name: str | None) -> str:

@@ -7,7 +7,7 @@ from assistant.abstain import Evidence, decide, explain, gather_evidence
 from assistant.lexical import Vocabulary
 from assistant.records import Query
 
-VOCABULARY = {"stalin", "mao", "telegram", "surrender", "kuomintang", "nanj"}
+VOCABULARY = Vocabulary({"stalin", "mao", "telegram", "surrender", "kuomintang", "nanj"})
 
 
 def evidence_for(question: str, best: float = 0.9, **query_fields) -> Evidence:

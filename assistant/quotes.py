@@ -224,9 +224,11 @@ class QuoteSelector:
             span = self._grow(core, by_id, used)
             used.update(span)
             per_doc[sentence.doc_id] += 1
-            first, last = self.index.sentences[span[0]], self.index.sentences[span[-1]]
-            start, end = self._clip(first.doc_id, first.start, last.end, query_words)
-            quotes.append(self._quote(first.doc_id, start, end, core.total))
+            start, end = self._cut_announcement(span)
+            if end is None:
+                first, last = self.index.sentences[span[0]], self.index.sentences[span[-1]]
+                start, end = self._clip(first.doc_id, first.start, last.end, query_words)
+            quotes.append(self._quote(sentence.doc_id, start, end, core.total))
         return quotes
 
     def _order(self, query: Query, scored: list[Scored]) -> list[Scored]:
@@ -249,10 +251,14 @@ class QuoteSelector:
             options = []
             for sid in (span[0] - 1, span[-1] + 1):
                 cand = by_id.get(sid)
-                if (cand is None or sid in used or not self._same_paragraph(span, sid)
-                        or count + len(cand.sentence.text.split()) > self.max_words):
+                if cand is None or sid in used or not self._same_paragraph(span, sid):
                     continue
-                announced = sid == span[-1] + 1 and announces(self.index.sentences[span[-1]].text)
+                # What a colon announces always joins, up to three sentences (an over-long quote
+                # is then cut to the announcing clause and what it announces: _cut_announcement).
+                announced = sid == span[-1] + 1 and any(
+                    announces(self.index.sentences[i].text) for i in span)
+                if not announced and count + len(cand.sentence.text.split()) > self.max_words:
+                    continue
                 options.append((announced, cand))
             if not options:
                 break
@@ -262,6 +268,32 @@ class QuoteSelector:
             span = sorted(span + [cand.sentence.id])
             count += len(cand.sentence.text.split())
         return span
+
+    def _cut_announcement(self, span: list[int]) -> tuple[int, int | None]:
+        """Offsets of an over-long quote that holds an announcement and what it announces, cut to
+        the announcing clause ("… should reply in the following way:") and as many whole announced
+        sentences as fit (at least the first, clipped at ``max_words``); ``(0, None)`` otherwise."""
+        sentences = [self.index.sentences[sid] for sid in span]
+        text = self.index.documents[sentences[0].doc_id].text
+        if len(text[sentences[0].start:sentences[-1].end].split()) <= self.max_words:
+            return 0, None
+        at = next((i for i, s in enumerate(sentences[:-1]) if announces(s.text)), None)
+        if at is None:
+            return 0, None
+        head = sentences[at]
+        clauses = [m.end() for m in _CLAUSE.finditer(text[head.start:head.end])]
+        start = head.start + clauses[-1] if clauses else head.start
+        end = sentences[at + 1].end
+        for following in sentences[at + 2:]:
+            if len(text[start:following.end].split()) > self.max_words:
+                break
+            end = following.end
+        spans = [(start + m.start(), start + m.end()) for m in re.finditer(r"\S+", text[start:end])]
+        if len(spans) > self.max_words:
+            end = spans[self.max_words - 1][1]
+        while end > start and text[end - 1] in " ,;:":
+            end -= 1
+        return start, end
 
     def _same_paragraph(self, span: list[int], sid: int) -> bool:
         """True if sentence ``sid`` may join ``span``: same document and paragraph (or announced)."""

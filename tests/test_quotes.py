@@ -150,13 +150,13 @@ ANNOUNCING = ("No. 9\nTelegram of Mao Zedong to Stalin\n\n"
               "Mao Zedong")
 
 
-def announcing_index(tmp_path, fake_embedder, mark: str):
+def announcing_index(tmp_path, fake_embedder, mark: str, text: str = ANNOUNCING):
     from assistant.index import build_index
     from assistant.settings import Settings
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    text = ANNOUNCING.format(mark=mark)
+    text = text.replace("{mark}", mark)
     (corpus / "one.txt").write_text(text, encoding="utf-8")
     (corpus / "manifest.jsonl").write_text(json.dumps(
         {"id": "one", "source": "one.txt", "start": 0, "end": len(text), "title": "No. 9",
@@ -172,6 +172,31 @@ def test_a_sentence_ending_in_a_colon_runs_on_into_what_it_announces(tmp_path, f
     selector, quotes = select(index, fake_embedder, "How should the Soviet Government answer the note?")
     assert quotes[0].text.startswith("We propose that the Soviet Government answer the note")
     assert ("The USSR declines to mediate." in quotes[0].text) is runs_on
+
+
+LONG_ANNOUNCEMENT = (
+    "We consider that in relation to the long note of the southern government with its proposal "
+    "that the USSR accept mediation on ending the civil war in the whole of China and in all its "
+    "provinces, the Soviet Government should answer in the following way:\n\n"
+    "The USSR always wished to see a peaceful and united China in every season. However, the way "
+    "to peace is exclusively the concern of the people of China. The USSR considers mediation "
+    "between the two sides unacceptable and says so plainly to every government that asks.\n\n"
+    "Mao Zedong")
+
+
+def test_an_over_long_announcement_is_cut_to_its_last_clause_and_what_it_announces(tmp_path,
+                                                                                  fake_embedder):
+    index = announcing_index(tmp_path, fake_embedder, ":", text=LONG_ANNOUNCEMENT)
+    selector, quotes = select(index, fake_embedder,
+                              "How should the Soviet Government answer the note of the southern "
+                              "government about mediation in the provinces?")
+    # 41 + 29 words: the announcement alone would say nothing; the last announced sentence
+    # (17 words) would pass the 60-word limit and stays out.
+    assert quotes[0].text == (
+        "the Soviet Government should answer in the following way:\n\n"
+        "The USSR always wished to see a peaceful and united China in every season. However, the "
+        "way to peace is exclusively the concern of the people of China.")
+    assert index.documents["one"].text[quotes[0].start:quotes[0].end] == quotes[0].text
 
 
 def test_a_question_asking_what_was_proposed_leans_to_the_announced_proposal(tmp_path, fake_embedder):

@@ -20,8 +20,9 @@ POSITION_PRIOR = 0.1  # in a requested document, how much an early sentence is f
 # Telegrams set out what they propose in a block a colon announces ("your reply … should be
 # tentatively like this:", "… in the following manner: The Soviet Government …"); a question
 # asking what someone proposed, suggested, advised or recommended (the verb, or "Stalin's
-# advice": not "the peace proposal") leans towards it. An offer is left out: Stalin's offers
-# are made in passing ("If you want we can send …"), not in announced blocks.
+# advice": not "the peace proposal") leans towards it. An offer is made in passing, not in an
+# announced block ("If you want we can send …"): a question asking what someone offered leans
+# towards the paragraphs in which the writer offers to act (``_OFFERS``), with the same weight.
 PROPOSAL_WEIGHT = 0.3  # flat from 0.15 to 0.6 on both probe sets (docs: closing note of #4)
 _ANNOUNCE = re.compile(r":\s*$|\b(?:following (?:way|manner)|as follows|like this)\s*:", re.I)
 _ACTS = r"(?:propose|suggest|advise|recommend)"
@@ -30,6 +31,13 @@ _PROPOSAL_ASKED = re.compile(
     r"|\b(?:propos|suggest|advis|recommend)(?:ed|d|es|s)\b"  # Stalin advised, Mao proposes
     r"|(?:\bwhat|['’]s|\bhis|\bher|\btheir)\s+(?:proposal|advice|suggestion|recommendation)s?\b",
     re.I)
+_OFFER_ASKED = re.compile(
+    r"\b(?:did|does|do|would|will|could|should)\s+(?:[\w'-]+\s+){1,4}?offer\b"  # did Stalin offer
+    r"|\boffered\b|['’]s\s+offer\b", re.I)  # Moscow offered, Stalin's offer (not "the peace offer")
+_OFFERS = re.compile(
+    r"\bif you (?:want|wish|like|agree|desire)\b"
+    r"|\b(?:we|I)\s+(?:can|could)\b(?!['’]t|not)"
+    r"|\b(?:we|I)\s+(?:are|am)\s+(?:ready|prepared|willing)\s+to\b|\b(?:we|I)\s+offer\b", re.I)
 _TERMINAL = re.compile(r"[.!?]['\"\u2019\u201d)\]]*\d*$")
 _CLAUSE = re.compile(r"(?<=[;:,])\s+|\s+(?=\()|(?<=\))\s+")
 
@@ -44,7 +52,7 @@ class Scored:
     context: float  # fused retrieval score of the chunk it came from, relative to the best chunk
     preferred: float  # weight of its document in the query's preferences (0 to 3)
     front_matter: bool = False  # from an archive's description of the document, not the document
-    proposal: float = 0.0  # 1 if a proposal is asked for and the sentence announces or states one
+    proposal: float = 0.0  # 1 if a proposal (or offer) is asked for and the sentence makes one
 
     @property
     def total(self) -> float:
@@ -77,6 +85,7 @@ class QuoteSelector:
         for sentence in index.sentences:
             self._of_document.setdefault(sentence.doc_id, []).append(sentence)
         self._proposals = self._proposal_sentences()
+        self._offers = self._offer_paragraphs()
 
     def _proposal_sentences(self) -> set[int]:
         """Sentences that announce a proposal (see ``_ANNOUNCE``) and those of the paragraph a
@@ -94,6 +103,22 @@ class QuoteSelector:
                 found.add(following.id)
                 if self._breaks(following.id, following.id + 1):
                     break
+        return found
+
+    def _offer_paragraphs(self) -> set[int]:
+        """The paragraphs in which a writer offers to act (see ``_OFFERS``): an offer made in
+        passing takes its sense from the sentences around it ("… postpone your visit … If you
+        want we can send …")."""
+        found: set[int] = set()
+        for sentence in self.index.sentences:
+            if not _OFFERS.search(sentence.text):
+                continue
+            first = last = sentence.id
+            while first > 0 and not self._breaks(first - 1, first):
+                first -= 1
+            while not self._breaks(last, last + 1):
+                last += 1
+            found.update(range(first, last + 1))
         return found
 
     def idf(self, word: str) -> float:
@@ -125,7 +150,8 @@ class QuoteSelector:
         if not ids:
             return []
         sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
-        proposing = bool(_PROPOSAL_ASKED.search(query.question))  # not "the peace offer"
+        leaning = (self._proposals if _PROPOSAL_ASKED.search(query.question)  # not "the peace offer"
+                   else self._offers if _OFFER_ASKED.search(query.question) else set())
         scored = []
         for sid, sim in zip(ids, sims, strict=False):
             sentence = self.index.sentences[sid]
@@ -133,7 +159,7 @@ class QuoteSelector:
             scored.append(Scored(sentence, float(sim), overlap, context[sid],
                                  min(prefer.get(sentence.doc_id, 0.0), 3.0),
                                  self._front_matter(sentence),
-                                 1.0 if proposing and sid in self._proposals else 0.0))
+                                 1.0 if sid in leaning else 0.0))
         scored.sort(key=lambda s: (-s.total, s.sentence.id))
         return scored
 

@@ -217,6 +217,34 @@ def test_a_question_asking_what_was_proposed_leans_to_the_announced_proposal(tmp
         assert peace.proposal == flagged
 
 
+OFFERING = ("No. 9\nTelegram of Stalin to Mao Zedong\n\n"
+            "We cannot accept the talks now. The war goes on in the north.\n\n"
+            "We insist that you postpone your journey to Moscow. If you want we can send a "
+            "comrade to Harbin.\n\n"
+            "We cannot close our eyes to the note.\n\n"
+            "Stalin")
+
+
+def test_a_question_asking_what_was_offered_leans_to_the_paragraph_of_the_offer(tmp_path,
+                                                                             fake_embedder):
+    index = announcing_index(tmp_path, fake_embedder, ":", text=OFFERING)
+    selector = QuoteSelector(index)
+    # "we cannot" refuses, it does not offer; the offer lends its sense to its whole paragraph.
+    assert {index.sentences[i].text for i in selector._offers} == {
+        "We insist that you postpone your journey to Moscow.",
+        "If you want we can send a comrade to Harbin."}
+    for question, flagged in [("What did Stalin offer instead of the journey?", 1.0),
+                              ("What was offered to Mao instead of the journey?", 1.0),
+                              ("What did Stalin say about the journey?", 0.0),
+                              ("Who rejected the peace offer about the journey?", 0.0)]:
+        vector = fake_embedder.encode([question])[0]
+        query = Query(question, question)
+        scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))
+        journey = next(s for s in scored if s.sentence.text.startswith("We insist"))
+        refusal = next(s for s in scored if s.sentence.text.startswith("We cannot accept"))
+        assert (journey.proposal, refusal.proposal) == (flagged, 0.0), question
+
+
 @pytest.mark.parametrize("question, quotable", [
     ("When was Mao's telegram about the surrender signed?", True),
     ("What dates does the telegram about the surrender carry?", True),

@@ -32,7 +32,11 @@ SPEECH_VERBS = """
     declared inform informed mention mentioned stress stressed emphasise emphasize emphasised
     emphasized lay laid raise raised note noted see saw view viewed react reacted need needed
     hesitate hesitated concede conceded publish published issue issued decline declined deny
-    denied
+    denied compare compared liken likened call called characterise characterize characterised
+    characterized criticise criticize criticised criticized blame blamed praise praised assure
+    assured remind reminded recall recalled repeat repeated conclude concluded estimate
+    estimated threaten threatened welcome welcomed approve approved instruct instructed
+    acknowledge acknowledged regard regarded anticipate anticipated confirm confirmed
 """.split()
 PREFIX = 5  # words sharing their first five letters are near matches ("mediators" ~ "mediation")
 _ORDINAL = re.compile(r"(?<=\d)(?:st|nd|rd|th)$")

@@ -189,6 +189,8 @@ def test_senders_the_glossary_does_not_name_are_still_senders(tiny_settings, tin
     ("Why was Mao in no hurry to send the delegation?", "Mao Zedong"),
     ("Why did Filippov decline to mediate?", "Stalin"),
     ("Why did Filippov publicly decline to mediate?", "Stalin"),
+    ("What did Stalin compare the surrender to?", "Stalin"),
+    ("How did Mao characterise the delegation?", "Mao Zedong"),
     ("Who wrote that he and Stalin agreed on the surrender?", None),
     ("Who suggested to Mao that the delegation wait?", None),
 ])

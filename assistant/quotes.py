@@ -152,11 +152,17 @@ class QuoteSelector:
         sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
         leaning = (self._proposals if _PROPOSAL_ASKED.search(query.question)  # not "the peace offer"
                    else self._offers if _OFFER_ASKED.search(query.question) else set())
+        similarity = dict(zip(ids, (float(x) for x in sims), strict=True))
+        overlaps = {sid: self._overlap(query_words, sid, weight) for sid in ids}
         scored = []
-        for sid, sim in zip(ids, sims, strict=False):
+        for sid in ids:
             sentence = self.index.sentences[sid]
-            overlap = self._overlap(query_words, sid, weight)
-            scored.append(Scored(sentence, float(sim), overlap, context[sid],
+            sim, overlap = similarity[sid], overlaps[sid]
+            asked = sid - 1
+            if asked in similarity and asks(self.index.sentences[asked].text) \
+                    and self.index.sentences[asked].doc_id == sentence.doc_id:
+                sim, overlap = max(sim, similarity[asked]), max(overlap, overlaps[asked])
+            scored.append(Scored(sentence, sim, overlap, context[sid],
                                  min(prefer.get(sentence.doc_id, 0.0), 3.0),
                                  self._front_matter(sentence),
                                  1.0 if sid in leaning else 0.0))
@@ -281,11 +287,16 @@ class QuoteSelector:
                     continue
                 # What a colon announces always joins, up to three sentences (an over-long quote
                 # is then cut to the announcing clause and what it announces: _cut_announcement).
-                announced = sid == span[-1] + 1 and any(
-                    announces(self.index.sentences[i].text) for i in span)
+                # So does the answer to a question the writer asks ("What do they want after
+                # all? They want …").
+                announced = sid == span[-1] + 1 and (
+                    any(announces(self.index.sentences[i].text) for i in span)
+                    or asks(self.index.sentences[span[-1]].text))
                 if not announced and count + len(cand.sentence.text.split()) > self.max_words:
                     continue
-                options.append((announced, cand))
+                # …and an answer takes in the question it answers, where it fits.
+                asked = sid == span[0] - 1 and asks(cand.sentence.text)
+                options.append((announced or asked, cand))
             if not options:
                 break
             announced, cand = max(options, key=lambda o: (o[0], o[1].total, -o[1].sentence.id))
@@ -329,7 +340,8 @@ class QuoteSelector:
             return False
         # A sentence ending in a colon ("… should reply in the following way:") runs on into the
         # paragraph it announces.
-        return not self._breaks(earlier, later) or announces(sentences[earlier].text)
+        return (not self._breaks(earlier, later) or announces(sentences[earlier].text)
+                or (later == earlier + 1 and asks(sentences[earlier].text)))
 
     def _breaks(self, earlier: int, later: int) -> bool:
         """True if sentence ``later`` is in another document or paragraph than ``earlier``."""
@@ -432,6 +444,11 @@ def is_prose(text: str) -> bool:
         return False
     # A sentence announcing what follows ("… in the following way:") is prose; "Summary:" is not.
     return size > 30 or bool(_TERMINAL.search(text)) or (size >= 8 and announces(text))
+
+
+def asks(text: str) -> bool:
+    """True for a question a document's writer asks: the next sentence answers it."""
+    return text.rstrip().endswith("?")
 
 
 def announces(text: str) -> bool:

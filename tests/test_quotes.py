@@ -245,6 +245,32 @@ def test_a_question_asking_what_was_offered_leans_to_the_paragraph_of_the_offer(
         assert (journey.proposal, refusal.proposal) == (flagged, 0.0), question
 
 
+ASKING = ("No. 9\nTelegram of Stalin to Mao Zedong\n\n"
+          "The southern government sent a note to Moscow.\n\nWhat do the southerners want after all? "
+          "A respite to rearm their army.\n\n"
+          "How should this be countered?\n\n"
+          "By fighting on in the north.\n\n"
+          "Stalin")
+
+
+def test_a_question_the_writer_asks_lends_its_match_to_its_answer_and_is_quoted_with_it(
+        tmp_path, fake_embedder):
+    index = announcing_index(tmp_path, fake_embedder, ":", text=ASKING)
+    selector = QuoteSelector(index)
+    question = "What did the southerners want after all?"
+    vector = fake_embedder.encode([question])[0]
+    query = Query(question, question)
+    scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))
+    by_text = {s.sentence.text: s for s in scored}
+    asked = by_text["What do the southerners want after all?"]
+    answer = by_text["A respite to rearm their army."]
+    assert (answer.similarity, answer.overlap) == (asked.similarity, asked.overlap)
+    quotes = selector.select(query, scored)
+    assert quotes[0].text == "What do the southerners want after all? A respite to rearm their army."
+    # The answer to a question standing as its own paragraph still joins it.
+    assert "How should this be countered?\n\nBy fighting on in the north." in [q.text for q in quotes]
+
+
 @pytest.mark.parametrize("question, quotable", [
     ("When was Mao's telegram about the surrender signed?", True),
     ("What dates does the telegram about the surrender carry?", True),

@@ -296,10 +296,11 @@ class QuoteSelector:
                     continue
                 # …and an answer takes in the question it answers, where it fits.
                 asked = sid == span[0] - 1 and asks(cand.sentence.text)
-                options.append((announced or asked, cand))
+                refers = sid == span[-1] + 1 and refers_back(cand.sentence.text)
+                options.append((announced or asked, refers, cand))
             if not options:
                 break
-            announced, cand = max(options, key=lambda o: (o[0], o[1].total, -o[1].sentence.id))
+            announced, _, cand = max(options, key=lambda o: (o[0], o[1], o[2].total, -o[2].sentence.id))
             if not (announced or cand.total >= core.total - GROW_SLACK or count < GROW_MIN_WORDS):
                 break
             span = sorted(span + [cand.sentence.id])
@@ -444,6 +445,17 @@ def is_prose(text: str) -> bool:
         return False
     # A sentence announcing what follows ("… in the following way:") is prose; "Summary:" is not.
     return size > 30 or bool(_TERMINAL.search(text)) or (size >= 8 and announces(text))
+
+
+_REFERS_BACK = re.compile(r"^\W*(?:\d+\.\s*)?(?:this|that|these|those|such|therefore|hence|thus|"
+                          r"(?:the\s+)?(?:main\s+)?reasons?\b|for this\b|in (?:this|that) case\b)\b"
+                          r"|^\W*\w+(?:\s+\w+){0,3}\s+(?:behind|of|for)\s+this\b", re.I)
+
+
+def refers_back(text: str) -> bool:
+    """True for a sentence that opens by pointing back at the one before ("The main reason
+    behind this is …", "This means …")."""
+    return bool(_REFERS_BACK.search(text))
 
 
 def asks(text: str) -> bool:

@@ -271,6 +271,34 @@ def test_a_question_the_writer_asks_lends_its_match_to_its_answer_and_is_quoted_
     assert "How should this be countered?\n\nBy fighting on in the north." in [q.text for q in quotes]
 
 
+REFERRING = ("No. 9\nTelegram of Stalin to Mao Zedong\n\n"
+             "The southern leader lost the northern provinces and most of the southern army in "
+             "the long autumn battles along the great river this year. "
+             "The southern leader then called for a truce in his speech at New Year, to the "
+             "surprise of his own generals. "
+             "{next}\n\n"
+             "Stalin")
+CALLED = "The southern leader then called for a truce in his speech at New Year"
+
+
+@pytest.mark.parametrize("following, grows_forward", [
+    ("This was designed to give his beaten army a respite and time to bring in new arms.", True),
+    ("The main reason behind this is to give his beaten army a respite and new arms.", True),
+    ("Such a truce would give his beaten army a respite and time to bring in new arms.", True),
+    ("His beaten army would get a respite and time to bring in new arms from abroad.", False),
+])
+def test_a_sentence_pointing_back_at_the_quote_joins_it_before_the_one_in_front(
+        tmp_path, fake_embedder, following, grows_forward):
+    # 24 + 21 + 17 words: the core (the truce) takes in one neighbour only.
+    index = announcing_index(tmp_path, fake_embedder, ":",
+                             text=REFERRING.replace("{next}", following))
+    selector, quotes = select(index, fake_embedder,
+                              "Why did the southern leader call for a truce at New Year?")
+    assert CALLED in quotes[0].text
+    assert quotes[0].text.startswith(CALLED) is grows_forward
+    assert (following in quotes[0].text) is grows_forward
+
+
 @pytest.mark.parametrize("question, quotable", [
     ("When was Mao's telegram about the surrender signed?", True),
     ("What dates does the telegram about the surrender carry?", True),

@@ -141,8 +141,12 @@ class QuoteSelector:
         # A question about a date may also quote a heading or signature line that gives one
         # ("Telegram of Mao Zedong to J.V. Stalin dated 13 January 1949").
         dated = bool(ASKS_FOR_DATE.search(query.question))
+        # …and one about who translated or published the documents, a credit line or reference
+        # ("Translated from the Russian by …").
+        sourced = bool(_ASKS_FOR_SOURCE.search(query.question))
         ids = sorted(sid for sid in context if is_prose(self.index.sentences[sid].text)
-                     or (dated and is_dateline(self.index.sentences[sid].text)))
+                     or (dated and is_dateline(self.index.sentences[sid].text))
+                     or (sourced and is_credit(self.index.sentences[sid].text)))
         # An archive's description of a document is quoted only when it holds the question's
         # words (a translator, an archive reference), never as the document's own voice.
         ids = [sid for sid in ids if not self._front_matter(self.index.sentences[sid])
@@ -435,6 +439,19 @@ def is_dateline(text: str) -> bool:
 
 
 _REFERENCE = re.compile(r"\bpp?\.\s*\d|\bIbid\b|\bVol\.\s*\w")
+
+
+_ASKS_FOR_SOURCE = re.compile(r"\b(?:translat|edit(?:ed|or|ors|ion|ions)\b|compil|transcrib|publish|"
+                              r"reprint|courtesy)", re.I)
+_CREDIT = re.compile(r"^\W*(?:translated|edited|compiled|transcribed|prepared|published|reprinted|"
+                     r"courtesy)\b", re.I)
+
+
+def is_credit(text: str) -> bool:
+    """A credit line or bibliographic reference ("Translated from the Russian by …", "The
+    Russian translation is published in: …, pp. 139-148."): quotable when the question asks
+    who translated, edited or published the documents."""
+    return len(text.split()) <= 25 and bool(_CREDIT.search(text) or _REFERENCE.search(text))
 
 
 def is_prose(text: str) -> bool:

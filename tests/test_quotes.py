@@ -299,6 +299,31 @@ def test_a_sentence_pointing_back_at_the_quote_joins_it_before_the_one_in_front(
     assert (following in quotes[0].text) is grows_forward
 
 
+CREDITED = ("No. 9\nTelegram of Stalin to Mao Zedong\n\n"
+            "The southern leader called for a truce at New Year.\n\n"
+            "Stalin\n\n"
+            "Translated from the Russian by Anna Petrova and Li Wei\n\n"
+            "Courtesy: Istoricheskii Arkhiv, No. 2, 1995, pp. 10-12.")
+
+
+@pytest.mark.parametrize("question, quotable", [
+    ("Who translated the telegram from the Russian?", True),
+    ("Where was the telegram first published?", True),
+    ("What did Stalin say about the Russian truce?", False),
+])
+def test_a_question_about_translation_or_publication_may_quote_a_credit_line(
+        tmp_path, fake_embedder, question, quotable):
+    index = announcing_index(tmp_path, fake_embedder, ":", text=CREDITED)
+    selector = QuoteSelector(index)
+    vector = fake_embedder.encode([question])[0]
+    query = Query(question, question)
+    texts = {s.sentence.text for s in selector.score(query, vector,
+                                                      Retriever(index).search(query, vector, 10))}
+    assert ("Translated from the Russian by Anna Petrova and Li Wei" in texts) is quotable
+    assert ("Courtesy: Istoricheskii Arkhiv, No. 2, 1995, pp. 10-12." in texts) is quotable
+    assert "Stalin" not in texts  # a signature is never quoted
+
+
 @pytest.mark.parametrize("question, quotable", [
     ("When was Mao's telegram about the surrender signed?", True),
     ("What dates does the telegram about the surrender carry?", True),

@@ -151,6 +151,8 @@ class QuoteSelector:
         # words (a translator, an archive reference), never as the document's own voice.
         ids = [sid for sid in ids if not self._front_matter(self.index.sentences[sid])
                or self._overlap(query_words, sid, weight) >= 0.5]
+        if query.mentions:  # a date no document carries: only the paragraphs that mention it
+            ids = [sid for sid in ids if self._near_mention(self.index.sentences[sid], query.mentions)]
         if not ids:
             return []
         sims = self.index.sentence_vectors[ids] @ vector.astype(np.float32)
@@ -172,6 +174,18 @@ class QuoteSelector:
                                  1.0 if sid in leaning else 0.0))
         scored.sort(key=lambda s: (-s.total, s.sentence.id))
         return scored
+
+    def _near_mention(self, sentence: Sentence, mentions: tuple[tuple[str, int], ...]) -> bool:
+        """True if ``sentence`` lies in a paragraph holding one of ``mentions`` (doc_id, offset)."""
+        text = self.index.documents[sentence.doc_id].text
+        for doc_id, offset in mentions:
+            if doc_id != sentence.doc_id:
+                continue
+            start = text.rfind("\n\n", 0, offset) + 1
+            end = text.find("\n\n", offset)
+            if start <= sentence.start and (end < 0 or sentence.end <= end):
+                return True
+        return False
 
     def _overlap(self, query_words: set[str], sid: int, weight: float) -> float:
         """IDF-weighted share of the question's words in the sentence; a word also counts when

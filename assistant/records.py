@@ -101,6 +101,9 @@ class Query:
     """(doc_id, offset): continue reading a document after the passage already shown."""
     carried_topic: bool = False
     """A follow-up carries a subject from the earlier question (rank the resolved messages by it)."""
+    mentions: tuple[tuple[str, int], ...] = ()
+    """(doc_id, offset) where a text mentions the question's date when no document is dated
+    then: the answer may only come from the paragraphs around them."""
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ class Assistant:
         vector = self.embedder.encode([query.search_text])[0]
         requested = [d for d in document_request(query) if allowed is None or d in allowed]
         # The documents retrieval may return: those a follow-up resolved to, within the filters.
-        restrict = set(query.restrict) or None
+        restrict = set(query.restrict) or {doc_id for doc_id, _ in query.mentions} or None
         if allowed is not None:
             restrict = set(allowed) if restrict is None else restrict & allowed
         notes = list(query.notes)
@@ -137,7 +137,7 @@ class Assistant:
         else:
             hits = self.retriever.search(query, vector, self.settings.retrieve_k, restrict)
             scored = self.selector.score(query, vector, hits)
-            if query.reply_context and restrict and query.restrict[0] in restrict:
+            if query.reply_context and query.restrict and restrict and query.restrict[0] in restrict:
                 # "How did Stalin respond?": the reply's opening lines first
                 scored = self.selector.lead_with_opening(query.restrict[0], scored, vector)
             evidence = gather_evidence(text, query, scored, self.vocabulary, self.known_words,

@@ -156,6 +156,7 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
 
     date_range = ranges[0] if ranges else None
     uncovered = False
+    mentioned: tuple[tuple[str, int], ...] = ()
     if date_range is not None:
         consumed.append(date_range.phrase)
         matches = _dated_matches(date_range, archive)
@@ -168,12 +169,15 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
         # A text covers the date if it mentions a date inside it at least as precisely
         # ("1949" alone does not cover "March 1949").
         rank = {"day": 0, "month": 1, "year": 2}
-        mentions = [doc_id for doc_id, found in archive.mentioned.items()
-                    if any(m.first <= date_range.last and date_range.first <= m.last
-                           and rank[m.precision] <= rank[date_range.precision] for m in found)]
+        mentions = [(doc_id, m.start) for doc_id, found in archive.mentioned.items()
+                    for m in found if m.first <= date_range.last and date_range.first <= m.last
+                    and rank[m.precision] <= rank[date_range.precision]]
         if not matches:
             uncovered = not mentions
-        if not matches and date_range.precision != "year":
+            # "What did Mao tell Stalin in 1950?" is answered from what the texts say of 1950,
+            # or not at all: never from a message of another year.
+            mentioned = tuple(mentions)
+        if not matches:
             notes.append(f"No document is dated {date_range.label()}"
                          + (f"; the nearest dated documents are {_nearest(date_range, archive)}."
                             if archive.dated() else "."))
@@ -193,7 +197,7 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
         prefer=tuple(sorted(prefer.items(), key=lambda kv: (-kv[1], kv[0]))),
         date_uncovered=uncovered, resolved_from=resolved_from, reply_context=reply_context,
         notes=tuple(notes), consumed=tuple(consumed), restrict=tuple(restrict), read_on=read_on,
-        carried_topic=carried_topic,
+        carried_topic=carried_topic, mentions=mentioned,
         sides=_sides(question, archive))
 
 

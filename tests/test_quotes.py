@@ -324,6 +324,21 @@ def test_a_question_about_translation_or_publication_may_quote_a_credit_line(
     assert "Stalin" not in texts  # a signature is never quoted
 
 
+def test_a_date_only_mentioned_is_answered_only_from_the_paragraph_that_mentions_it(
+        tiny_settings, tiny_index, fake_embedder):
+    from assistant.service import Assistant
+
+    assistant = Assistant.open(tiny_settings, fake_embedder)
+    paragraph = ("On 9 January we received a note from the Nanjing Government. It proposes that "
+                 "the USSR mediate. Com. A.Y. Vishinsky will draft the answer.")
+    answer, _ = assistant.ask("What did the Kuomintang demand on 9 January?")
+    assert answer.quotes and all(q.doc_id == "tiny-1" and q.text in paragraph
+                                 for q in answer.quotes)
+    # Without the date, the demand itself (No. 2) is the first quote.
+    answer, _ = assistant.ask("What did the Kuomintang demand?")
+    assert answer.quotes[0].doc_id != "tiny-1"
+
+
 @pytest.mark.parametrize("question, quotable", [
     ("When was Mao's telegram about the surrender signed?", True),
     ("What dates does the telegram about the surrender carry?", True),

@@ -59,6 +59,19 @@ def test_a_date_only_mentioned_in_a_text_is_covered_with_a_note(archive):
     assert not query.date_uncovered
     assert query.notes == ("No document is dated 9 January 1949; the nearest dated documents are "
                            "No. 1 of 10 January 1949.",)
+    # …and the answer may only come from where the text mentions it.
+    assert query.mentions == (("tiny-1", archive.documents["tiny-1"].text.index("9 January")),)
+
+
+def test_a_year_no_document_is_dated_gets_the_same_note(archive):
+    query = understand("What did Mao write in 1948?", [], archive)
+    assert query.date_uncovered and query.mentions == ()
+    assert query.notes == ("No document is dated 1948; the nearest dated documents are "
+                           "No. 1 of 10 January 1949.",)
+
+
+def test_a_date_some_document_carries_sets_no_mentions(archive):
+    assert understand("What did Stalin write on 10 January?", [], archive).mentions == ()
 
 
 def test_a_date_no_document_carries_or_mentions_is_uncovered(archive):

@@ -271,6 +271,8 @@ class QuoteSelector:
             sentence = core.sentence
             if sentence.id in used or per_doc[sentence.doc_id] >= (per_document or self.per_document):
                 continue
+            if asks(sentence.text) and sentence.id + 1 in used:
+                continue  # a question the writer asks is not quoted without its answer
             span = self._grow(core, by_id, used)
             used.update(span)
             per_doc[sentence.doc_id] += 1

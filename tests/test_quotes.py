@@ -271,6 +271,23 @@ def test_a_question_the_writer_asks_lends_its_match_to_its_answer_and_is_quoted_
     assert "How should this be countered?\n\nBy fighting on in the north." in [q.text for q in quotes]
 
 
+def test_a_question_the_writer_asks_is_never_quoted_without_its_answer(tmp_path, fake_embedder):
+    long_answer = ("They want a respite to rearm their army, " + "and to buy time " * 12
+                   + "before the spring.")  # 58 words: the question cannot join it
+    index = announcing_index(tmp_path, fake_embedder, ":", text=ASKING.replace(
+        "A respite to rearm their army.", long_answer))
+    selector = QuoteSelector(index)
+    question = "What did the southerners want after all?"
+    vector = fake_embedder.encode([question])[0]
+    query = Query(question, question)
+    scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))
+    # The answer ranked first (as a long answer matching on its own can be): quoted alone.
+    scored.sort(key=lambda s: s.sentence.text != long_answer)
+    texts = [q.text for q in selector.select(query, scored)]
+    assert texts[0] == long_answer
+    assert not any(text.endswith("want after all?") for text in texts)
+
+
 REFERRING = ("No. 9\nTelegram of Stalin to Mao Zedong\n\n"
              "The southern leader lost the northern provinces and most of the southern army in "
              "the long autumn battles along the great river this year. "

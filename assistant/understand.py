@@ -159,6 +159,14 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
     mentioned: tuple[tuple[str, int], ...] = ()
     if date_range is not None:
         consumed.append(date_range.phrase)
+        # "the telegram dated 13 January", "Mao's 10 January cable": the words naming the
+        # dated message are metadata too, not the question's subject.
+        vehicle = re.search(rf"\b(?:{_VEHICLES})\s+(?:dated|of|from|sent\s+on|written\s+on)\s+"
+                            rf"(?:the\s+)?{re.escape(date_range.phrase)}|\b(?:dated|of)\s+"
+                            rf"(?:the\s+)?{re.escape(date_range.phrase)}|{re.escape(date_range.phrase)}"
+                            rf"(?:['’]s)?\s+(?:{_VEHICLES})\b", question, re.I)
+        if vehicle:
+            consumed.append(vehicle.group(0))
         matches = _dated_matches(date_range, archive)
         if len(matches) >= len(archive.dated()):
             matches_prefer = {}  # the archive's own year or month says nothing about which document
@@ -245,6 +253,7 @@ def _previous(history: list[Turn]) -> Turn | None:
 
 
 # Words that name messages rather than a subject ("telegram", "write" is a stopword already).
+_VEHICLES = r"telegrams?|cables?|messages?|letters?|notes?|statements?|repl(?:y|ies)|answers?"
 _DOCUMENT_WORDS_LIKE = frozenset(words("telegram telegrams message cable letter document tell about "
                                        "send sent"))
 _CUE_WORDS = frozenset(words("respond responded response reply replied answer answered react reacted "

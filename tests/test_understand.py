@@ -74,6 +74,18 @@ def test_a_date_some_document_carries_sets_no_mentions(archive):
     assert understand("What did Stalin write on 10 January?", [], archive).mentions == ()
 
 
+@pytest.mark.parametrize("question, topic", [
+    ("In the telegram dated 1949-01-13, what did Mao ask about the surrender?", {"ask", "surrender"}),
+    ("What did Mao say in his 13 January telegram about the surrender?", {"surrender"}),
+    ("What did the cable of 14 January say about the delegation?", {"delegation"}),
+    ("What did Mao write about the telegram on 13 January?", {"telegram"}),
+])
+def test_the_words_naming_a_dated_message_are_not_its_subject(archive, question, topic):
+    from assistant.quotes import topic_words
+
+    assert topic_words(understand(question, [], archive)) == topic
+
+
 def test_a_date_no_document_carries_or_mentions_is_uncovered(archive):
     query = understand("What did Stalin write on 20 January?", [], archive)
     assert query.date_uncovered

@@ -373,31 +373,32 @@ class QuoteSelector:
         return "\n\n" in text[sentences[earlier].end:sentences[later].start]
 
     def _clip(self, doc_id: str, start: int, end: int, query_words: set[str]) -> tuple[int, int]:
-        """Narrow an over-long quote to the run of clauses that best matches the question."""
+        """Narrow an over-long quote to the run of clauses that best matches the question; a
+        single clause too long to quote whole is narrowed to its best run of words."""
         text = self.index.documents[doc_id].text
         if len(text[start:end].split()) <= self.max_words:
             return start, end
+
+        def score(s: int, e: int) -> float:
+            matched = sum(self.idf(w) for w in query_words & set(words(text[s:e])))
+            return matched + 0.001 * len(text[s:e].split())  # prefer fuller context on ties
+
         cuts = [start] + [start + m.end() for m in _CLAUSE.finditer(text[start:end])] + [end]
         clauses = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
-        best, best_score = (start, end), -1.0
+        candidates = []
         for i in range(len(clauses)):
             for j in range(i, len(clauses)):
                 s, e = clauses[i][0], clauses[j][1]
-                if len(text[s:e].split()) > self.max_words:
-                    break
-                score = sum(self.idf(w) for w in query_words & set(words(text[s:e])))
-                score += 0.001 * len(text[s:e].split())  # prefer fuller context on ties
-                if score > best_score:
-                    best, best_score = (s, e), score
-        s, e = best
-        if len(text[s:e].split()) > self.max_words:  # one clause too long: the best word window
-            spans = [(s + m.start(), s + m.end()) for m in re.finditer(r"\S+", text[s:e])]
-            n = self.max_words
-            def window_score(i: int) -> float:
-                return sum(self.idf(w) for w in query_words
-                           & set(words(text[spans[i][0]:spans[i + n - 1][1]])))
-            i = max(range(len(spans) - n + 1), key=lambda i: (window_score(i), -i))
-            s, e = spans[i][0], spans[i + n - 1][1]
+                if len(text[s:e].split()) <= self.max_words:
+                    candidates.append((s, e))
+                    continue
+                if i == j:  # one clause too long: its windows of max_words words
+                    spans = [(s + m.start(), s + m.end()) for m in re.finditer(r"\S+", text[s:e])]
+                    n = self.max_words
+                    candidates.extend((spans[k][0], spans[k + n - 1][1])
+                                      for k in range(len(spans) - n + 1))
+                break
+        s, e = max(candidates, key=lambda c: (score(*c), -c[0]))
         while e > s and text[e - 1] in " ,;:":
             e -= 1
         return s, e

@@ -288,6 +288,22 @@ def test_a_question_the_writer_asks_is_never_quoted_without_its_answer(tmp_path,
     assert not any(text.endswith("want after all?") for text in texts)
 
 
+def test_a_clause_too_long_to_quote_whole_is_narrowed_not_dropped(tmp_path, fake_embedder):
+    clause = ("it is necessary that the new government order the southern forces to swear an oath "
+              "of loyalty and that the fighting against the troops that swore it end at once and "
+              "that the fighting go on against the troops that refused the oath of loyalty to the "
+              "new government and against every general who refused it in the north or the south "
+              "or the east")
+    assert len(clause.split()) == 65
+    index = announcing_index(tmp_path, fake_embedder, ":", text=ASKING.replace(
+        "A respite to rearm their army.", f"Finally, {clause}."))
+    selector, quotes = select(index, fake_embedder,
+                              "What was to happen to troops that refused the oath of loyalty?")
+    first = quotes[0].text
+    # The whole clause is over the limit: the best 60 words of it, never the lone "Finally".
+    assert len(first.split()) == 60 and first in clause and "refused the oath" in first
+
+
 REFERRING = ("No. 9\nTelegram of Stalin to Mao Zedong\n\n"
              "The southern leader lost the northern provinces and most of the southern army in "
              "the long autumn battles along the great river this year. "

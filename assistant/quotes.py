@@ -472,11 +472,11 @@ def is_credit(text: str) -> bool:
 
 
 def is_prose(text: str) -> bool:
-    """False for headings, salutations, signatures, dates alone on a line and bibliographic
-    references ("Collection of Documents, Moscow, 1959, pp. 200."): never quoted."""
+    """False for headings, salutations, signatures, dates alone on a line, paragraph numbers and
+    bibliographic references ("Collection of Documents, Moscow, 1959, pp. 200."): never quoted."""
     size = len(text.split())
-    if size < 25 and _REFERENCE.search(text):
-        return False
+    if size < 25 and _REFERENCE.search(text) or not re.search(r"[^\W\d_]", text):
+        return False  # a reference, or no word at all ("3.", "10.1.49")
     # A sentence announcing what follows ("… in the following way:") is prose; "Summary:" is not.
     return size > 30 or bool(_TERMINAL.search(text)) or (size >= 8 and announces(text))
 

@@ -25,6 +25,9 @@ from assistant.retrieve import Retriever
     ("Telegram of J.V. Stalin to Mao Zedong dated 10 January 1949", False),
     ("12 January 1949", False),
     ("Collection of Documents, Moscow, 1959, pp. 200.", False),
+    ("3.", False),
+    ("10.1.49", False),
+    ("Agreed.", True),
     ("It proposes that the USSR mediate.", True),
     ("Your demand for surrender is correct.", True),
 ])

@@ -12,7 +12,8 @@ _MONTHS["sept"] = 9
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>1[5-9]\d\d|20\d\d)"
-_PART = r"(?P<part>early|mid|middle of|late|end of|beginning of|start of)[- ]"
+_PART = (r"(?P<part>(?:early|earlier|late|later)\s+in|early|mid|(?:the\s+)?middle\s+of|late|"
+         r"(?:(?:at|towards?)\s+)?(?:the\s+)?end\s+of|(?:the\s+)?(?:beginning|start)\s+of)[- ]")
 
 # Most specific first: a span matched by one pattern is not matched again by a later one.
 _PATTERNS = [
@@ -100,8 +101,8 @@ def _to_range(kind: str, m: re.Match, default_year: int, default_month: int | No
         first, last = 1, last_day
         if kind == "part":
             part = groups["part"].lower()
-            first, last = ((1, 10) if part in ("early", "beginning of", "start of") else
-                           (11, 20) if part in ("mid", "middle of") else (21, last_day))
+            first, last = ((1, 10) if re.search(r"early|earlier|beginning|start", part) else
+                           (11, 20) if re.search(r"mid", part) else (21, last_day))
         return DateRange(date(year, month, first).isoformat(), date(year, month, last).isoformat(),
                          m.group(0), m.start(), m.end(), "month")
     except ValueError:  # "31 February", "the 45th": not a date

@@ -15,6 +15,13 @@ from assistant.dates import DateRange, find_dates, shift
     ("the 13th of January", DateRange("1949-01-13", "1949-01-13", "13th of January", 4, 19, "day")),
     ("mid-January", DateRange("1949-01-11", "1949-01-20", "mid-January", 0, 11, "month")),
     ("late January", DateRange("1949-01-21", "1949-01-31", "late January", 0, 12, "month")),
+    ("later in January 1949", DateRange("1949-01-21", "1949-01-31", "later in January 1949", 0,
+                                        21, "month")),
+    ("towards the end of January", DateRange("1949-01-21", "1949-01-31",
+                                             "towards the end of January", 0, 26, "month")),
+    ("early in January", DateRange("1949-01-01", "1949-01-10", "early in January", 0, 16, "month")),
+    ("the middle of January", DateRange("1949-01-11", "1949-01-20", "the middle of January", 0, 21,
+                                        "month")),
     ("March 1949", DateRange("1949-03-01", "1949-03-31", "March 1949", 0, 10, "month")),
     ("in 1936", DateRange("1936-01-01", "1936-12-31", "1936", 3, 7, "year")),
 ])

@@ -15,11 +15,25 @@ _YEAR = r"(?P<year>1[5-9]\d\d|20\d\d)"
 _PART = (r"(?P<part>(?:early|earlier|late|later)\s+in|early|mid|(?:the\s+)?middle\s+of|late|"
          r"(?:(?:at|towards?)\s+)?(?:the\s+)?end\s+of|(?:the\s+)?(?:beginning|start)\s+of)[- ]")
 
+_ORDINALS = {word: n for n, word in enumerate(
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(),
+    start=1)}
+_ORDINALS.update({f"twenty-{word}": 20 + n for word, n in list(_ORDINALS.items())[:9]})
+_ORDINALS.update({"thirtieth": 30, "thirty-first": 31})
+_WORD_DAY = r"(?P<day>" + "|".join(sorted(_ORDINALS, key=len, reverse=True)) + r")"
+
 # Most specific first: a span matched by one pattern is not matched again by a later one.
 _PATTERNS = [
     ("iso", re.compile(r"\b(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})\b")),
+    # 14/1/1949, 14.01.49, 13-1-1949: day first, as the archive writes them ("10.1.49"); read
+    # month first only where the day-first reading is impossible (1/14/1949).
+    ("numeric", re.compile(r"(?<![\d./-])(?P<a>[0-3]?\d)(?P<sep>[./-])(?P<b>[01]?\d)(?P=sep)"
+                           r"(?P<year>1[5-9]\d\d|20\d\d|\d\d)(?![\d./-]*\d)")),
     ("day", re.compile(rf"\b{_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?\b", re.I)),
-    ("day", re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?:,?\s+{_YEAR})?", re.I)),
+    ("day", re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_DAY}\b(?:,?\s+{_YEAR})?", re.I)),
+    ("day", re.compile(rf"\b(?:the\s+)?{_WORD_DAY}(?:\s+of)?\s+{_MONTH}(?:,?\s+{_YEAR})?\b", re.I)),
+    ("day", re.compile(rf"\b{_MONTH}\s+(?:the\s+)?{_WORD_DAY}\b(?:,?\s+{_YEAR})?", re.I)),
     ("part", re.compile(rf"\b{_PART}(?:the\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.I)),
     ("month", re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.I)),
     # A month named alone must be capitalised: "the victorious march" is not March.
@@ -82,6 +96,18 @@ def find_dates(text: str, default_year: int, default_month: int | None = None) -
 
 def _to_range(kind: str, m: re.Match, default_year: int, default_month: int | None):
     groups = m.groupdict()
+    if kind == "numeric":
+        first, second, year = int(groups["a"]), int(groups["b"]), groups["year"]
+        if len(year) == 2:  # '49: the archive's century
+            year = f"{str(default_year)[:2]}{year}"
+        day, month = (second, first) if second > 12 >= first else (first, second)
+        try:
+            found = date(int(year), month, day)
+        except ValueError:
+            return None
+        return DateRange(found.isoformat(), found.isoformat(), m.group(0), m.start(), m.end(), "day")
+    if groups.get("day") and not groups["day"].isdigit():
+        groups["day"] = str(_ORDINALS[groups["day"].lower()])
     year = int(groups["year"]) if groups.get("year") else default_year
     month = groups.get("month")
     if month is not None:

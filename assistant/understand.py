@@ -108,7 +108,8 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
     notes: list[str] = []
     search = question
     sender, recipient, consumed = _author(question, archive)
-    ranges = find_dates(question, archive.year, archive.month) or _anchored(question, archive)
+    ranges = [_offset(question, r) for r in find_dates(question, archive.year, archive.month)] \
+        or _anchored(question, archive)
     previous = _previous(history)
     resolved_from = reply_context = None
 
@@ -211,6 +212,27 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
 
 _ANCHOR = re.compile(r"\b(?:on\s+)?the\s+day\s+(after|before)\s+(.+?)'s?\s+(reply|answer|telegram|"
                      r"cable|message|letter|proposal)\b", re.I)
+
+
+# "Mao's last message", "Stalin's first telegram", "Mao's long cable"
+_ORDER = (r"(?:last|first|final|latest|earliest|second|third|next|previous|own|long|short|"
+          r"secret|official|\d{1,2}(?:st|nd|rd|th)?\s+\w+\.?)")
+_COUNTS = {"the": 1, "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+           "seven": 7}
+_OFFSET = re.compile(r"\b(the|a|one|two|three|four|five|six|seven|\d)\s+days?\s+(after|before|later than|"
+                     r"earlier than)\s+(?:[\w'’.,-]+\s+){0,6}?$", re.I)
+
+
+def _offset(question: str, found: DateRange) -> DateRange:
+    """A day shifted as the words before it say: "the day after Mao's telegram of 13 January" is
+    14 January, "two days before 15 January" is 13 January."""
+    match = _OFFSET.search(question[:found.start])
+    if not match or found.precision != "day":
+        return found
+    count = _COUNTS.get(match.group(1).lower()) or int(match.group(1))
+    days = count if match.group(2).lower().startswith(("after", "later")) else -count
+    day = shift(found.first, days)
+    return DateRange(day, day, question[match.start():found.end], match.start(), found.end, "day")
 
 
 def _anchored(question: str, archive: ArchiveContext) -> list[DateRange]:
@@ -383,7 +405,7 @@ def _author(question: str, archive: ArchiveContext) -> tuple[str | None, str | N
     for offset, end, name in people:
         before = question[max(0, offset - 20):offset].lower()
         after = question[end:end + 60]
-        if re.match(rf"(?:['’]s?\s+(?:plan|proposal|advice|telegram|reply|answer|view|"
+        if re.match(rf"(?:['’]s?\s+(?:{_ORDER}\s+)?(?:plan|proposal|advice|telegram|reply|answer|view|"
                     rf"suggestion|offer|position|opinion|words|message|cable|letter)|"
                     rf"\s+(?:{_ADVERB}\s+)?{_SPEECH}\b|\s+(?:\w+\s+)?(?:{_ADVERB}\s+)?{_STATE}\b)",
                     after, re.I) or "according to" in before:

@@ -23,6 +23,14 @@ from assistant.dates import DateRange, find_dates, shift
     ("the middle of January", DateRange("1949-01-11", "1949-01-20", "the middle of January", 0, 21,
                                         "month")),
     ("March 1949", DateRange("1949-03-01", "1949-03-31", "March 1949", 0, 10, "month")),
+    ("14/1/1949", DateRange("1949-01-14", "1949-01-14", "14/1/1949", 0, 9, "day")),
+    ("10.1.49", DateRange("1949-01-10", "1949-01-10", "10.1.49", 0, 7, "day")),  # the archive's way
+    ("1/14/1949", DateRange("1949-01-14", "1949-01-14", "1/14/1949", 0, 9, "day")),  # no 14th month
+    ("January the 13th", DateRange("1949-01-13", "1949-01-13", "January the 13th", 0, 16, "day")),
+    ("the fourteenth of January", DateRange("1949-01-14", "1949-01-14", "the fourteenth of January",
+                                            0, 25, "day")),
+    ("January twenty-first", DateRange("1949-01-21", "1949-01-21", "January twenty-first", 0, 20,
+                                       "day")),
     ("in 1936", DateRange("1936-01-01", "1936-12-31", "1936", 3, 7, "year")),
 ])
 def test_single_date_expressions(text, expected):
@@ -83,3 +91,8 @@ def test_range_contains_and_label():
 def test_shift():
     assert shift("1949-01-31", 1) == "1949-02-01"
     assert shift("1949-01-01", -1) == "1948-12-31"
+
+
+@pytest.mark.parametrize("text", ["pp. 132-140", "version 1.2.3", "No. 4-5"])
+def test_page_ranges_and_numbers_are_not_dates(text):
+    assert find_dates(text, 1949) == []

@@ -86,6 +86,21 @@ def test_the_words_naming_a_dated_message_are_not_its_subject(archive, question,
     assert topic_words(understand(question, [], archive)) == topic
 
 
+@pytest.mark.parametrize("question, day", [
+    ("What did Stalin write the day after Mao's telegram of 13 January?", "1949-01-14"),
+    ("What was sent two days before 15 January?", "1949-01-13"),
+    ("What did Mao write on 13 January?", "1949-01-13"),
+])
+def test_a_day_counted_from_a_date_is_that_day(archive, question, day):
+    assert understand(question, [], archive).dates == (day, day)
+
+
+def test_an_authors_last_message_is_their_latest(archive):
+    query = understand("What was in Mao's last message?", [], archive)
+    assert query.sender == "Mao Zedong"
+    assert query.prefer[0] == ("tiny-2", 4.0)
+
+
 def test_a_date_no_document_carries_or_mentions_is_uncovered(archive):
     query = understand("What did Stalin write on 20 January?", [], archive)
     assert query.date_uncovered

@@ -22,6 +22,18 @@ def test_shipped_glossary_loads():
     assert stalin.names[0] == "Stalin"
 
 
+@pytest.mark.parametrize("typed, meant", [
+    ("What did Josef Stalin think?", "Stalin"), ("What did Uncle Joe tell Mao?", "Stalin"),
+    ("What did the Soviet leader advise?", "Stalin"),
+    ("What did the Generalissimo propose?", "Chiang Kai-shek"),
+    ("What did Russia tell Nanjing?", "Soviet Union"),
+    ("What did the Chinese Reds propose?", "Chinese Communist Party"),
+])
+def test_shipped_glossary_knows_the_names_users_type(typed, meant):
+    table = AliasTable(load_glossary(SHIPPED_CORPUS), "")
+    assert meant in table.canonical(typed)
+
+
 def test_missing_glossary_means_no_aliases(tiny_corpus):
     assert load_glossary(tiny_corpus) == []
 

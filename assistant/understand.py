@@ -20,8 +20,10 @@ _STATE = (r"(?:sure|certain|worried|afraid|concerned|hesitant|confident|happy|gl
           r"against|opposed|in favou?r|keen|willing|unwilling|ready|convinced|satisfied|angry|"
           r"pleased|eager|reluctant|anxious|cautious|wary|suspicious|determined|uneasy|doubtful|"
           r"optimistic|pessimistic|sceptical|skeptical|in no hurry|in a hurry)")
-_REPLY_CUE = re.compile(r"\b(respond|responded|response|reply|replied|answer(?:ed)?|react(?:ed|ion)?)\b",
-                        re.I)
+# "How did Stalin respond?", and the ways a reply takes a proposal: "Did Stalin agree?"
+_REPLY_CUE = re.compile(r"\b(respond|responded|response|reply|replied|answer(?:ed)?|react(?:ed|ion)?|"
+                        r"agreed?|accept(?:ed)?|reject(?:ed)?|approved?|endorsed?|refused?|"
+                        r"consent(?:ed)?)\b", re.I)
 _NEXT_DAY = re.compile(r"\b(?:the\s+)?(?:next|following)\s+day\b|\bthe\s+day\s+after\b", re.I)
 _NEXT_CUE = re.compile(r"\bnext\b|\bafterwards\b|\bthen\b|\blater\b|\bafter\s+that\b", re.I)
 _COMPARE = re.compile(r"\b(differ\w*|compar\w*|disagree\w*|agree\w*|versus|vs\.?|both|each\s+side|"
@@ -143,9 +145,10 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
                 # the carried words steer the search but are not the new question's topic.
                 restrict = [doc_id for doc_id, _ in follow.docs]
                 consumed.append(carried)
-            else:
+            elif not ranges:
                 # No explicit link: keep talking about the same documents and subject, the
-                # document the last answer cited first ("When was it published?") most of all.
+                # document the last answer cited first ("When was it published?") most of all;
+                # a date of its own ("And on the 15th?") points to other documents.
                 for doc_id, weight in zip(dict.fromkeys(previous.doc_ids), (2.0, 1.0), strict=False):
                     prefer[doc_id] += weight
     if _LAST_CUE.search(question) or _FIRST_CUE.search(question):
@@ -333,7 +336,8 @@ def _follow(question: str, prev: Document, sender: str | None, archive: ArchiveC
     """
     author = sender or (prev.sender if re.search(r"\b(he|him|his|she|her)\b", question, re.I)
                         else None)
-    if _REPLY_CUE.search(question):
+    # Nobody replies to his own message: "Did Stalin agree?" after Stalin's telegram is no reply cue.
+    if _REPLY_CUE.search(question) and not (sender and sender == prev.sender):
         replies = [d for d in archive.dated() if prev.id in d.replies_to
                    and (not sender or d.sender == sender)]
         if not replies and sender:  # no explicit link: the sender's next message after it

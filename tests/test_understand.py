@@ -159,6 +159,29 @@ def test_how_did_he_respond_follows_the_reply_link(archive):
     assert query.resolved_from == "What did Stalin write on 10 January?"
 
 
+@pytest.mark.parametrize("question", ["Did Stalin agree?", "Did he accept it?",
+                                      "Why did Stalin reject it?"])
+def test_agreeing_or_rejecting_is_a_reply(archive, question):
+    history = [turn("What did Mao demand on 13 January?", ("tiny-2",))]
+    query = understand(question, history, archive)
+    assert query.restrict == ("tiny-3",)
+    assert query.reply_context.startswith("Stalin's reply of 14 January 1949")
+
+
+@pytest.mark.parametrize("question", ["Did Stalin agree?", "How did Stalin respond?"])
+def test_nobody_replies_to_his_own_message(archive, question):
+    history = [turn("What did Stalin write on 10 January?", ("tiny-1",))]
+    query = understand(question, history, archive)
+    assert query.restrict == () and query.reply_context is None
+
+
+def test_a_follow_up_with_its_own_date_leaves_the_earlier_documents(archive):
+    history = [turn("What did Mao demand on 13 January?", ("tiny-2",))]
+    query = understand("And on the 14th?", history, archive)
+    assert query.dates == ("1949-01-14", "1949-01-14")
+    assert "tiny-2" not in dict(query.prefer) and dict(query.prefer)["tiny-3"] == 2.0
+
+
 def test_the_day_after_moves_along_the_calendar(archive):
     history = [turn("What did Mao demand on 13 January?", ("tiny-2",))]
     query = understand("And the day after?", history, archive)

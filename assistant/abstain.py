@@ -22,6 +22,21 @@ _CALENDAR = frozenset(
 _NAME = re.compile(r"(?<=[\w,;:] )([A-Z][\w-]+)")
 _LATIN = re.compile(r"[A-Za-z]")
 _FOREIGN = re.compile(r"[^\x00-\u024f\u2000-\u206f\s\d]")  # letters outside Latin scripts
+# Function words of the other languages in Latin script a user may ask in (French, Spanish,
+# Italian, Portuguese, German), none of them an English word: "Qu'est-ce que Staline a proposé ?"
+_OTHER_LANGUAGE = frozenset("""
+    qu est ce que quoi pourquoi quand avec dans les des une été ont leur aux au du sur lui
+    qué cuándo cómo dónde por dijo los las del una según propuso fue para sobre
+    che cosa perché della degli dei nel detto ha fatto
+    não em uma foi disse
+    der das und wann warum hat ist nicht mit vom zum dem den ein eine sagte schlug über vor zu
+    im auf von wer wie welche
+    janvier enero gennaio januar janeiro
+    """.split())
+_ENGLISH = frozenset("""
+    what who whom which when where why how did does do was were is are the of to in on about
+    and that this his her their say said write wrote tell told propose proposed
+    """.split())
 
 
 @dataclass(frozen=True)
@@ -36,7 +51,9 @@ class Evidence:
     unknown_names: tuple[str, ...] = ()
     """Capitalised words of the question (not its first) that the archive never uses."""
     foreign: bool = False
-    """The question is written in a script the archive does not use (the archive is English)."""
+    """The question is written in a script the archive does not use, or in another language
+    (more of its words are function words of French, Spanish, Italian, Portuguese or German than
+    of English): the archive is English."""
 
 
 def gather_evidence(question: str, query: Query, scored: list[Scored], vocabulary: Vocabulary,
@@ -68,6 +85,9 @@ def gather_evidence(question: str, query: Query, scored: list[Scored], vocabular
         if any(part not in vocabulary.words for part in words(word)):  # not a near word
             unknown.append(word)
     foreign = bool(_FOREIGN.search(question)) and not _LATIN.search(question)
+    tokens = re.findall(r"[^\W\d_]+", question.lower())
+    other = sum(t in _OTHER_LANGUAGE for t in tokens)
+    foreign = foreign or (other >= 2 and other > sum(t in _ENGLISH for t in tokens))
     return Evidence(best, coverage, tuple(unknown), foreign)
 
 

@@ -38,6 +38,18 @@ def test_another_script_is_told_plainly():
         "mention them).")
 
 
+@pytest.mark.parametrize("question, foreign", [
+    ("Qu'est-ce que Staline a proposé à Mao?", True),
+    ("¿Qué propuso Mao el 13 de enero?", True),
+    ("Was schlug Mao am 13. Januar vor?", True),
+    ("Che cosa ha detto Stalin a Mao?", True),
+    ("What did Mao say about the Kuomintang's conditions?", False),
+    ("Que sera, sera: what did Stalin write?", False),  # one stray word is not a language
+])
+def test_another_language_in_latin_script_is_told_plainly(question, foreign):
+    assert evidence_for(question).foreign is foreign
+
+
 @pytest.mark.parametrize("evidence, query, refused", [
     (Evidence(0.9, 1.0), Query("q", "q"), False),
     (Evidence(0.40, 1.0), Query("q", "q"), True),  # weak evidence

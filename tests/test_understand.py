@@ -261,6 +261,21 @@ def test_a_verb_of_thinking_or_a_state_of_mind_makes_its_holder_the_author(archi
     assert understand(question, [], archive).sender == sender
 
 
+@pytest.mark.parametrize("question, sender", [
+    ("What did the Soviets plan to ask Nanjing first?", "Stalin"),
+    ("What did the Kremlin advise Mao?", "Stalin"),
+    ("What did the Soviet government tell Nanjing?", "Soviet Government"),
+])
+def test_the_shipped_glossary_reads_the_soviets_as_stalin_and_the_government_as_itself(
+        question, sender):
+    from conftest import SHIPPED_CORPUS
+
+    documents = {d.id: d for d in load_corpus(SHIPPED_CORPUS)}
+    text = "\n".join(d.text for d in documents.values())
+    shipped = ArchiveContext.build(documents, AliasTable(load_glossary(SHIPPED_CORPUS), text))
+    assert understand(question, [], shipped).sender == sender
+
+
 def test_a_body_without_documents_speaks_through_its_voice(tiny_corpus):
     glossary = GLOSSARY + [{"name": "Chinese Communist Party", "kind": "organisation",
                             "aliases": ["CPC", "Communist Party"], "about": "Party.",

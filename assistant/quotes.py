@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cite import citation
+from .dates import find_dates
 from .index import Index
 from .lexical import SPEECH_STEMS, near_match, prefixes, words
 from .records import Hit, Query, Quote, Sentence
@@ -279,7 +280,8 @@ class QuoteSelector:
             start, end = self._cut_announcement(span)
             if end is None:
                 first, last = self.index.sentences[span[0]], self.index.sentences[span[-1]]
-                start, end = self._clip(first.doc_id, first.start, last.end, query_words)
+                start, end = self._clip(first.doc_id, first.start, last.end, query_words,
+                                        query.dates)
             quotes.append(self._quote(sentence.doc_id, start, end, core.total))
         return quotes
 
@@ -372,15 +374,22 @@ class QuoteSelector:
         text = self.index.documents[sentences[earlier].doc_id].text
         return "\n\n" in text[sentences[earlier].end:sentences[later].start]
 
-    def _clip(self, doc_id: str, start: int, end: int, query_words: set[str]) -> tuple[int, int]:
+    def _clip(self, doc_id: str, start: int, end: int, query_words: set[str],
+              dates: tuple[str, ...] = ()) -> tuple[int, int]:
         """Narrow an over-long quote to the run of clauses that best matches the question; a
-        single clause too long to quote whole is narrowed to its best run of words."""
+        single clause too long to quote whole is narrowed to its best run of words. A run that
+        names the question's date (``dates``: first, last) counts as much as its rarest word:
+        "On 17th January … Vishinsky received the Ambassador" answers what happened that day."""
         text = self.index.documents[doc_id].text
         if len(text[start:end].split()) <= self.max_words:
             return start, end
+        year = int(dates[0][:4]) if dates else 0
 
         def score(s: int, e: int) -> float:
             matched = sum(self.idf(w) for w in query_words & set(words(text[s:e])))
+            if dates and any(r.first <= dates[1] and dates[0] <= r.last and r.precision != "year"
+                             for r in find_dates(text[s:e], year)):
+                matched += self.idf("")
             return matched + 0.001 * len(text[s:e].split())  # prefer fuller context on ties
 
         cuts = [start] + [start + m.end() for m in _CLAUSE.finditer(text[start:end])] + [end]

@@ -307,6 +307,28 @@ def test_a_clause_too_long_to_quote_whole_is_narrowed_not_dropped(tmp_path, fake
     assert len(first.split()) == 60 and first in clause and "refused the oath" in first
 
 
+def test_a_clipped_quote_keeps_the_question_s_date(tmp_path, fake_embedder):
+    sentence = ("On 17 January the deputy minister received the ambassador of the south and "
+                "conveyed to him the answer of the government, in which it was noted that the "
+                "government holds, as it always has held in the past and will hold in the future, "
+                "to the principle of not meddling in the affairs of others, and that it does not "
+                "think it useful to take upon itself the mediation which the memorandum mentions.")
+    # From the date to "memorandum" is more than 60 words: a quote holds one or the other.
+    assert len(sentence[:sentence.index("memorandum")].split()) > 60
+    index = announcing_index(tmp_path, fake_embedder, ":", text=ASKING.replace(
+        "A respite to rearm their army.", sentence))
+    selector = QuoteSelector(index)
+    question = "What happened on 17 January about the memorandum?"
+    vector = fake_embedder.encode([question])[0]
+    scored = selector.score(Query(question, question), vector,
+                            Retriever(index).search(Query(question, question), vector, 10))
+    clipped = {dates: selector.select(Query(question, question, dates=dates, consumed=("17 January",)),
+                                      [s for s in scored if s.sentence.text == sentence])[0].text
+               for dates in [(), ("1949-01-17", "1949-01-17")]}
+    assert "17 January" not in clipped[()] and "memorandum" in clipped[()]
+    assert clipped[("1949-01-17", "1949-01-17")].startswith("On 17 January the deputy minister")
+
+
 REFERRING = ("No. 9\nTelegram of Stalin to Mao Zedong\n\n"
              "The southern leader lost the northern provinces and most of the southern army in "
              "the long autumn battles along the great river this year. "

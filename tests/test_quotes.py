@@ -50,12 +50,17 @@ def test_a_question_naming_documents_but_no_subject_is_a_document_request():
     assert document_request(subject) == []
 
 
-def select(index, embedder, question: str, **query_fields):
+def score(selector, embedder, question: str, **query_fields):
+    """The query for ``question`` and the sentences ``selector`` scores for it."""
     query = Query(question, question, **query_fields)
     vector = embedder.encode([question])[0]
-    hits = Retriever(index).search(query, vector, 10)
+    return query, selector.score(query, vector, Retriever(selector.index).search(query, vector, 10))
+
+
+def select(index, embedder, question: str, **query_fields):
     selector = QuoteSelector(index, max_quotes=5, max_words=60)
-    return selector, selector.select(query, selector.score(query, vector, hits))
+    query, scored = score(selector, embedder, question, **query_fields)
+    return selector, selector.select(query, scored)
 
 
 def test_quotes_are_verbatim_slices_without_overlap(tiny_index, fake_embedder):
@@ -213,9 +218,7 @@ def test_a_question_asking_what_was_proposed_leans_to_the_announced_proposal(tmp
                               ("What was Mao's advice on peace in China?", 1.0),
                               ("What did Mao say about peace in China?", 0.0),
                               ("Who made the peace offer about China?", 0.0)]:
-        vector = fake_embedder.encode([question])[0]
-        query = Query(question, question)
-        scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))
+        query, scored = score(selector, fake_embedder, question)
         peace = next(s for s in scored if s.sentence.text.startswith("Peace in China"))
         assert peace.proposal == flagged
 
@@ -240,9 +243,7 @@ def test_a_question_asking_what_was_offered_leans_to_the_paragraph_of_the_offer(
                               ("What was offered to Mao instead of the journey?", 1.0),
                               ("What did Stalin say about the journey?", 0.0),
                               ("Who rejected the peace offer about the journey?", 0.0)]:
-        vector = fake_embedder.encode([question])[0]
-        query = Query(question, question)
-        scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))
+        query, scored = score(selector, fake_embedder, question)
         journey = next(s for s in scored if s.sentence.text.startswith("We insist"))
         refusal = next(s for s in scored if s.sentence.text.startswith("We cannot accept"))
         assert (journey.proposal, refusal.proposal) == (flagged, 0.0), question
@@ -261,9 +262,7 @@ def test_a_question_the_writer_asks_lends_its_match_to_its_answer_and_is_quoted_
     index = announcing_index(tmp_path, fake_embedder, ":", text=ASKING)
     selector = QuoteSelector(index)
     question = "What did the southerners want after all?"
-    vector = fake_embedder.encode([question])[0]
-    query = Query(question, question)
-    scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))
+    query, scored = score(selector, fake_embedder, question)
     by_text = {s.sentence.text: s for s in scored}
     asked = by_text["What do the southerners want after all?"]
     answer = by_text["A respite to rearm their army."]
@@ -281,9 +280,7 @@ def test_a_question_the_writer_asks_is_never_quoted_without_its_answer(tmp_path,
         "A respite to rearm their army.", long_answer))
     selector = QuoteSelector(index)
     question = "What did the southerners want after all?"
-    vector = fake_embedder.encode([question])[0]
-    query = Query(question, question)
-    scored = selector.score(query, vector, Retriever(index).search(query, vector, 10))
+    query, scored = score(selector, fake_embedder, question)
     # The answer ranked first (as a long answer matching on its own can be): quoted alone.
     scored.sort(key=lambda s: s.sentence.text != long_answer)
     texts = [q.text for q in selector.select(query, scored)]
@@ -319,9 +316,7 @@ def test_a_clipped_quote_keeps_the_question_s_date(tmp_path, fake_embedder):
         "A respite to rearm their army.", sentence))
     selector = QuoteSelector(index)
     question = "What happened on 17 January about the memorandum?"
-    vector = fake_embedder.encode([question])[0]
-    scored = selector.score(Query(question, question), vector,
-                            Retriever(index).search(Query(question, question), vector, 10))
+    _, scored = score(selector, fake_embedder, question)
     clipped = {dates: selector.select(Query(question, question, dates=dates, consumed=("17 January",)),
                                       [s for s in scored if s.sentence.text == sentence])[0].text
                for dates in [(), ("1949-01-17", "1949-01-17")]}
@@ -373,10 +368,7 @@ def test_a_question_about_translation_or_publication_may_quote_a_credit_line(
         tmp_path, fake_embedder, question, quotable):
     index = announcing_index(tmp_path, fake_embedder, ":", text=CREDITED)
     selector = QuoteSelector(index)
-    vector = fake_embedder.encode([question])[0]
-    query = Query(question, question)
-    texts = {s.sentence.text for s in selector.score(query, vector,
-                                                      Retriever(index).search(query, vector, 10))}
+    texts = {s.sentence.text for s in score(selector, fake_embedder, question)[1]}
     assert ("Translated from the Russian by Anna Petrova and Li Wei" in texts) is quotable
     assert ("Courtesy: Istoricheskii Arkhiv, No. 2, 1995, pp. 10-12." in texts) is quotable
     assert "Stalin" not in texts  # a signature is never quoted
@@ -405,9 +397,7 @@ def test_a_date_only_mentioned_is_answered_only_from_the_paragraph_that_mentions
 def test_a_question_asking_for_a_date_may_quote_the_line_that_gives_it(tiny_index, fake_embedder,
                                                                         question, quotable):
     selector = QuoteSelector(tiny_index)
-    vector = fake_embedder.encode([question])[0]
-    query = Query(question, question)
-    scored = selector.score(query, vector, Retriever(tiny_index).search(query, vector, 10))
+    query, scored = score(selector, fake_embedder, question)
     texts = {s.sentence.text for s in scored}
     assert ("12 January 1949" in texts) is quotable
     assert "Click here to return to the index." not in texts

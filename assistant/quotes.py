@@ -177,16 +177,12 @@ class QuoteSelector:
         return scored
 
     def _near_mention(self, sentence: Sentence, mentions: tuple[tuple[str, int], ...]) -> bool:
-        """True if ``sentence`` lies in a paragraph holding one of ``mentions`` (doc_id, offset)."""
+        """True if ``sentence`` lies in a paragraph holding one of ``mentions`` (doc_id, offset):
+        no paragraph break between the mention and the sentence, as in ``_breaks``."""
         text = self.index.documents[sentence.doc_id].text
-        for doc_id, offset in mentions:
-            if doc_id != sentence.doc_id:
-                continue
-            start = text.rfind("\n\n", 0, offset) + 1
-            end = text.find("\n\n", offset)
-            if start <= sentence.start and (end < 0 or sentence.end <= end):
-                return True
-        return False
+        return any(doc_id == sentence.doc_id and "\n\n" not in
+                   text[min(offset, sentence.start):max(offset, sentence.end)]
+                   for doc_id, offset in mentions)
 
     def _overlap(self, query_words: set[str], sid: int, weight: float) -> float:
         """IDF-weighted share of the question's words in the sentence; a word also counts when

@@ -189,7 +189,6 @@ def understand(question: str, history: list[Turn], archive: ArchiveContext) -> Q
             # "What did Mao tell Stalin in 1950?" is answered from what the texts say of 1950,
             # or not at all: never from a message of another year.
             mentioned = tuple(mentions)
-        if not matches:
             notes.append(f"No document is dated {date_range.label()}"
                          + (f"; the nearest dated documents are {_nearest(date_range, archive)}."
                             if archive.dated() else "."))
